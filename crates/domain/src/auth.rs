@@ -1,0 +1,198 @@
+//! Who may do what. One function, [`may`], decides for pages and the API alike.
+//!
+//! A role is granted either system-wide (no scope) or over one unit; a scoped grant covers
+//! that unit and every unit below it.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    CouncilSecretary,
+    UnitLeader,
+    UnitOfficer,
+    Follower,
+    Auditor,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::CouncilSecretary,
+        Role::UnitLeader,
+        Role::UnitOfficer,
+        Role::Follower,
+        Role::Auditor,
+        Role::Viewer,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::CouncilSecretary => "council_secretary",
+            Role::UnitLeader => "unit_leader",
+            Role::UnitOfficer => "unit_officer",
+            Role::Follower => "follower",
+            Role::Auditor => "auditor",
+            Role::Viewer => "viewer",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    /// Roles that make sense only over a unit.
+    pub fn needs_scope(self) -> bool {
+        matches!(
+            self,
+            Role::CouncilSecretary | Role::UnitLeader | Role::UnitOfficer | Role::Follower
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    /// The unit the grant covers (with everything below it); `None` = the whole system.
+    pub scope_unit: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: String,
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    ViewUnits,
+    ExportUnits,
+    CreateUnit,
+    EditUnit,
+    RecordLineage,
+    ImportUnits,
+    ManagePeople,
+    ManageUsers,
+    ViewAudit,
+    ManageOwnTokens,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::ViewUnits,
+        Action::ExportUnits,
+        Action::CreateUnit,
+        Action::EditUnit,
+        Action::RecordLineage,
+        Action::ImportUnits,
+        Action::ManagePeople,
+        Action::ManageUsers,
+        Action::ViewAudit,
+        Action::ManageOwnTokens,
+    ];
+}
+
+/// What the action is about. For a unit: the unit and its ancestors, the unit first (for
+/// creating a unit: the chain of its future parent). Empty for system-wide things.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Resource<'a> {
+    pub unit_chain: &'a [String],
+}
+
+impl<'a> Resource<'a> {
+    pub const SYSTEM: Resource<'static> = Resource { unit_chain: &[] };
+    pub fn unit(chain: &'a [String]) -> Self {
+        Resource { unit_chain: chain }
+    }
+}
+
+impl Actor {
+    fn has(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Does a grant of `role` cover the resource? A system-wide grant covers everything; a
+    /// scoped one covers the resource when its unit is in the resource's chain.
+    fn covers(&self, role: Role, res: &Resource<'_>) -> bool {
+        self.grants.iter().any(|g| {
+            g.role == role
+                && match &g.scope_unit {
+                    None => true,
+                    Some(u) => res.unit_chain.iter().any(|c| c == u),
+                }
+        })
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+}
+
+/// The one decision point: may `actor` do `action` on `res`?
+pub fn may(actor: &Actor, action: Action, res: &Resource<'_>) -> bool {
+    if actor.is_admin() {
+        return true;
+    }
+    let signed_in = !actor.grants.is_empty();
+    match action {
+        Action::ViewUnits | Action::ExportUnits | Action::ManageOwnTokens => signed_in,
+        Action::CreateUnit | Action::EditUnit | Action::RecordLineage | Action::ImportUnits => {
+            actor.covers(Role::CouncilSecretary, res)
+        }
+        Action::ManagePeople => {
+            actor.covers(Role::CouncilSecretary, res) || actor.covers(Role::UnitOfficer, res)
+        }
+        Action::ManageUsers => false,
+        Action::ViewAudit => actor.has(Role::Auditor),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, scope: Option<&str>) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            grants: vec![Grant {
+                role,
+                scope_unit: scope.map(str::to_owned),
+            }],
+        }
+    }
+
+    #[test]
+    fn viewer_reads_but_cannot_create() {
+        let v = actor(Role::Viewer, None);
+        let chain = vec!["root".to_string()];
+        assert!(may(&v, Action::ViewUnits, &Resource::unit(&chain)));
+        assert!(!may(&v, Action::CreateUnit, &Resource::unit(&chain)));
+        assert!(!may(&v, Action::ViewAudit, &Resource::SYSTEM));
+    }
+
+    #[test]
+    fn secretary_is_scoped() {
+        let s = actor(Role::CouncilSecretary, Some("angiang"));
+        let inside = vec!["tanchau".to_string(), "angiang".into(), "root".into()];
+        let outside = vec!["travinh".to_string(), "root".into()];
+        assert!(may(&s, Action::EditUnit, &Resource::unit(&inside)));
+        assert!(!may(&s, Action::EditUnit, &Resource::unit(&outside)));
+    }
+
+    #[test]
+    fn nobody_without_grants() {
+        let a = Actor::default();
+        for act in Action::ALL {
+            assert!(!may(&a, act, &Resource::SYSTEM), "{act:?}");
+        }
+    }
+
+    #[test]
+    fn admin_may_everything() {
+        let a = actor(Role::Admin, None);
+        for act in Action::ALL {
+            assert!(may(&a, act, &Resource::SYSTEM));
+        }
+    }
+}

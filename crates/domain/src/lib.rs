@@ -1,0 +1,10 @@
+//! Pure rules of Thi Đua. No I/O, no async, no database types: everything here is a
+//! function of its arguments, so it can be property-tested and benchmarked in isolation.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod text;
+pub mod unit;
+
+pub use error::{DomainError, FieldError};

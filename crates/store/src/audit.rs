@@ -1,0 +1,128 @@
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use thidua_domain::audit::{AuditRecord, ChainBreak, Verifier};
+
+use crate::db::Store;
+use crate::error::StoreError;
+use crate::Page;
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditReport {
+    pub checked: u64,
+    pub head_seq: i64,
+    pub first_break: Option<ChainBreak>,
+}
+
+const COLS: &str = "seq, id, at, actor, address, action, entity, entity_id, before_json, after_json, prev_hash, hash";
+
+fn from_row(r: &AnyRow) -> Result<AuditRecord, sqlx::Error> {
+    Ok(AuditRecord {
+        seq: r.try_get(0)?,
+        id: r.try_get(1)?,
+        at: r.try_get(2)?,
+        actor: r.try_get(3)?,
+        address: r.try_get(4)?,
+        action: r.try_get(5)?,
+        entity: r.try_get(6)?,
+        entity_id: r.try_get(7)?,
+        before: r.try_get(8)?,
+        after: r.try_get(9)?,
+        prev_hash: r.try_get(10)?,
+        hash: r.try_get(11)?,
+    })
+}
+
+impl Store {
+    pub async fn list_audit(&self, f: &AuditFilter) -> Result<Page<AuditRecord>, StoreError> {
+        let mut clauses = Vec::new();
+        let mut args: Vec<&String> = Vec::new();
+        for (col, v) in [
+            ("entity", &f.entity),
+            ("entity_id", &f.entity_id),
+            ("actor", &f.actor),
+            ("action", &f.action),
+        ] {
+            if let Some(v) = v {
+                args.push(v);
+                clauses.push(format!("{col} = ${}", args.len()));
+            }
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let csql = format!("SELECT COUNT(*) FROM audit_events {filter}");
+        let mut cq = sqlx::query(&csql);
+        for a in &args {
+            cq = cq.bind(*a);
+        }
+        let total: i64 = cq.fetch_one(&self.read).await?.try_get(0)?;
+        let sql = format!(
+            "SELECT {COLS} FROM audit_events {filter} ORDER BY seq DESC LIMIT {} OFFSET {}",
+            f.per_page,
+            (f.page - 1) * f.per_page
+        );
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = q.bind(*a);
+        }
+        let items = q
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total,
+            page: f.page,
+            per_page: f.per_page,
+        })
+    }
+
+    /// Walk the whole chain in batches and report the first break.
+    pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.read)
+            .await?;
+        let head_seq: i64 = head.try_get(0)?;
+        let head_hash: String = head.try_get(1)?;
+        let mut v = Verifier::default();
+        let mut after: i64 = 0;
+        let sql = format!("SELECT {COLS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 5000");
+        loop {
+            let rows = sqlx::query(&sql).bind(after).fetch_all(&self.read).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let rec = from_row(r)?;
+                after = rec.seq;
+                if let Err(b) = v.push(&rec) {
+                    return Ok(AuditReport {
+                        checked: v.checked,
+                        head_seq,
+                        first_break: Some(b),
+                    });
+                }
+            }
+        }
+        Ok(AuditReport {
+            checked: v.checked,
+            head_seq,
+            first_break: v.finish(head_seq, &head_hash).err(),
+        })
+    }
+}

@@ -1,0 +1,331 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Row};
+use thidua_domain::audit::{chain_hash, AuditRecord};
+
+use crate::error::StoreError;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: a read pool and a write pool. On SQLite the write pool has exactly one
+/// connection (SQLite allows one writer; queuing in the pool beats `SQLITE_BUSY` retries),
+/// and WAL lets readers go on meanwhile. On PostgreSQL both are the same pool.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) read: AnyPool,
+    pub(crate) write: AnyPool,
+    pub backend: Backend,
+}
+
+/// Who is writing, for the audit record.
+#[derive(Debug, Clone, Default)]
+pub struct AuditCtx {
+    pub actor: Option<String>,
+    pub address: Option<String>,
+}
+
+impl AuditCtx {
+    pub fn system() -> Self {
+        AuditCtx {
+            actor: Some("system".into()),
+            address: None,
+        }
+    }
+}
+
+pub fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+impl Store {
+    /// Connect, creating the SQLite file if needed. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Db(sqlx::Error::Configuration(
+                format!(
+                    "unsupported database URL scheme: {}",
+                    url.split(':').next().unwrap_or("")
+                )
+                .into(),
+            )));
+        };
+        match backend {
+            Backend::Sqlite => {
+                let url = if url.contains('?') {
+                    url.to_owned()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                let opts = sqlx::any::AnyConnectOptions::from_str(&url)?;
+                let init = sqlite_init;
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(init)
+                    .connect_with(opts.clone())
+                    .await?;
+                let read = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(init)
+                    .connect_with(opts)
+                    .await?;
+                Ok(Store {
+                    read,
+                    write,
+                    backend,
+                })
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                Ok(Store {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                })
+            }
+        }
+    }
+
+    /// Refuse a database that has migrations this binary does not know.
+    pub async fn check_not_newer(&self) -> Result<(), StoreError> {
+        let known: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+        let exists = self.table_exists("_sqlx_migrations").await?;
+        if !exists {
+            return Ok(());
+        }
+        let rows = sqlx::query("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&self.read)
+            .await?;
+        for r in rows {
+            let v: i64 = r.try_get(0)?;
+            if !known.contains(&v) {
+                return Err(StoreError::TooNew(v));
+            }
+        }
+        Ok(())
+    }
+
+    async fn table_exists(&self, name: &str) -> Result<bool, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1"
+            }
+        };
+        let n: i64 = sqlx::query(sql)
+            .bind(name)
+            .fetch_one(&self.read)
+            .await?
+            .try_get(0)?;
+        Ok(n > 0)
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.check_not_newer().await?;
+        MIGRATOR.run(&self.write).await?;
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").fetch_one(&self.read).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+
+    /// Pool figures for /metrics: (read size, read idle, write size, write idle).
+    pub fn pool_stats(&self) -> (u32, usize, u32, usize) {
+        (
+            self.read.size(),
+            self.read.num_idle(),
+            self.write.size(),
+            self.write.num_idle(),
+        )
+    }
+
+    pub async fn begin(&self, ctx: &AuditCtx) -> Result<Tx, StoreError> {
+        let tx = self.write.begin().await?;
+        Ok(Tx {
+            tx,
+            ctx: ctx.clone(),
+            pending: Vec::new(),
+        })
+    }
+
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let r = sqlx::query("SELECT meta_value FROM app_meta WHERE meta_key = $1")
+            .bind(key)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(r.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    /// Run a SQLite online backup into `path` (VACUUM INTO makes a consistent copy while
+    /// the server keeps serving).
+    pub async fn backup_sqlite(&self, path: &str) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::rule("err-backup-sqlite-only"));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.read)
+            .await?;
+        Ok(())
+    }
+}
+
+type InitFuture<'c> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>>;
+
+fn sqlite_init(
+    conn: &mut sqlx::AnyConnection,
+    _meta: sqlx::pool::PoolConnectionMetadata,
+) -> InitFuture<'_> {
+    Box::pin(async move {
+        conn.execute(
+            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; \
+             PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;",
+        )
+        .await?;
+        Ok(())
+    })
+}
+
+struct PendingAudit {
+    action: String,
+    entity: String,
+    entity_id: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+/// A writing transaction. Records audit entries as it goes and appends them to the chain
+/// at commit, inside the same database transaction.
+pub struct Tx {
+    pub(crate) tx: sqlx::Transaction<'static, Any>,
+    ctx: AuditCtx,
+    pending: Vec<PendingAudit>,
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    pub fn audit<B: serde::Serialize, A: serde::Serialize>(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) {
+        self.pending.push(PendingAudit {
+            action: action.to_owned(),
+            entity: entity.to_owned(),
+            entity_id: entity_id.to_owned(),
+            before: before.and_then(|b| serde_json::to_string(b).ok()),
+            after: after.and_then(|a| serde_json::to_string(a).ok()),
+        });
+    }
+
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        if !self.pending.is_empty() {
+            // Updating the head first takes its row lock on PostgreSQL, so concurrent
+            // writers chain one after another; SQLite has one writer anyway.
+            let n = self.pending.len() as i64;
+            let row: AnyRow = sqlx::query(
+                "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
+            )
+            .bind(n)
+            .fetch_one(&mut *self.tx)
+            .await?;
+            let last_seq: i64 = row.try_get(0)?;
+            let mut prev: String = row.try_get(1)?;
+            let at = now();
+            let pending = std::mem::take(&mut self.pending);
+            for (i, p) in pending.into_iter().enumerate() {
+                let mut rec = AuditRecord {
+                    seq: last_seq - n + 1 + i as i64,
+                    id: new_id(),
+                    at: at.clone(),
+                    actor: self.ctx.actor.clone(),
+                    address: self.ctx.address.clone(),
+                    action: p.action,
+                    entity: p.entity,
+                    entity_id: p.entity_id,
+                    before: p.before,
+                    after: p.after,
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                rec.hash = chain_hash(&rec, &prev);
+                sqlx::query(
+                    "INSERT INTO audit_events (seq, id, at, actor, address, action, entity, entity_id, \
+                     before_json, after_json, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(rec.seq)
+                .bind(&rec.id)
+                .bind(&rec.at)
+                .bind(&rec.actor)
+                .bind(&rec.address)
+                .bind(&rec.action)
+                .bind(&rec.entity)
+                .bind(&rec.entity_id)
+                .bind(&rec.before)
+                .bind(&rec.after)
+                .bind(&rec.prev_hash)
+                .bind(&rec.hash)
+                .execute(&mut *self.tx)
+                .await?;
+                prev = rec.hash;
+            }
+            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+                .bind(&prev)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM app_meta WHERE meta_key = $1")
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("INSERT INTO app_meta (meta_key, meta_value) VALUES ($1, $2)")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,41 @@
+//! Storage for Thi Đua. One implementation serves SQLite and PostgreSQL through
+//! `sqlx::Any` with one portable migration set; every write runs in one transaction together
+//! with its hash-chained audit record.
+
+mod audit;
+mod db;
+mod error;
+mod people;
+mod units;
+mod users;
+
+pub use audit::{AuditFilter, AuditReport};
+pub use db::{now, AuditCtx, Backend, Store, Tx};
+pub use error::StoreError;
+pub use people::{Person, PersonQuery};
+pub use units::{LineageEvent, Unit, UnitQuery};
+pub use users::{ApiToken, LoginRecord, NewUser, SessionInfo, User};
+
+/// A page of results with the total count for pagination.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub const MAX_PER_PAGE: i64 = 200;
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+/// Clamp user-supplied paging to sane bounds.
+pub fn paging(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
+    let per = per_page.unwrap_or(50).clamp(1, MAX_PER_PAGE);
+    let page = page.unwrap_or(1).max(1);
+    (page, per)
+}

@@ -1,0 +1,28 @@
+//! The `thidua` binary's library half: start-up wiring and the demo dataset, shared with
+//! the integration tests.
+
+pub mod demo;
+
+use anyhow::Result;
+use thidua_store::Store;
+
+/// Connect, refuse a database newer than this binary, and migrate.
+pub async fn open_store(url: &str) -> Result<Store> {
+    let store = Store::connect(url).await?;
+    store.check_not_newer().await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// The SQLite URL for a data directory, creating the directory.
+pub fn sqlite_url(data_dir: &std::path::Path) -> Result<String> {
+    std::fs::create_dir_all(data_dir)?;
+    Ok(format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("thidua.db").display()
+    ))
+}
+
+pub fn hash(password: &str) -> Result<String> {
+    thidua_web::auth::hash_password_blocking(password).map_err(anyhow::Error::msg)
+}

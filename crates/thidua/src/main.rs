@@ -1,0 +1,463 @@
+//! `thidua`: the server and its administration commands.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand};
+use thidua::{demo, hash, open_store, sqlite_url};
+use thidua_domain::auth::Role;
+use thidua_store::{AuditCtx, NewUser, Store};
+use thidua_web::{AppState, WebConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "thidua",
+    version,
+    about = "Thi Đua – emulation and commendation of the People's Procuracy"
+)]
+struct Cli {
+    /// Database URL: sqlite://… or postgres://…; default: SQLite in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Where the SQLite database lives.
+    #[arg(long, env = "THIDUA_DATA_DIR", default_value = "./data", global = true)]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        #[arg(long, env = "THIDUA_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Load the demo dataset (idempotent) with its demo accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure and send HSTS (when a TLS proxy is in front).
+        #[arg(long, env = "THIDUA_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Audit trail tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Consistent online copy of the SQLite database (the server may keep running).
+    Backup { file: PathBuf },
+    /// Put a backup in place of the SQLite database (stop the server first).
+    Restore {
+        file: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Demo data tools.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; prints its one-time password.
+    Add {
+        username: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Role to grant (admin, council_secretary, unit_leader, unit_officer, follower, auditor, viewer).
+        #[arg(long)]
+        role: Option<String>,
+        /// Unit code the role covers.
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    /// Set a new one-time password; prints it.
+    ResetPassword { username: String },
+    Grant {
+        username: String,
+        role: String,
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    Revoke {
+        username: String,
+        role: String,
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    /// List accounts and their roles.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exits non-zero naming the first broken row.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Load the demo dataset.
+    Load,
+    /// Add N synthetic district units (for benchmarks).
+    Bulk {
+        #[arg(long, default_value_t = 800)]
+        units: usize,
+    },
+}
+
+fn init_logs() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("THIDUA_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let json = std::env::var("THIDUA_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+fn cli_ctx() -> AuditCtx {
+    AuditCtx {
+        actor: Some(format!(
+            "cli:{}",
+            std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+        )),
+        address: None,
+    }
+}
+
+impl Cli {
+    fn url(&self) -> Result<String> {
+        match &self.database_url {
+            Some(u) if !u.is_empty() => Ok(u.clone()),
+            _ => sqlite_url(&self.data_dir),
+        }
+    }
+}
+
+async fn scope_id(store: &Store, scope: Option<&str>) -> Result<Option<String>> {
+    match scope {
+        None => Ok(None),
+        Some(code) => Ok(Some(
+            store
+                .unit_by_code(code)
+                .await?
+                .ok_or_else(|| anyhow!("unknown unit code {code}"))?
+                .id,
+        )),
+    }
+}
+
+fn parse_role(r: &str) -> Result<Role> {
+    Role::parse(r).ok_or_else(|| anyhow!("unknown role {r}; one of: admin, council_secretary, unit_leader, unit_officer, follower, auditor, viewer"))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    init_logs();
+    let cli = Cli::parse();
+    let url = cli.url()?;
+    match &cli.command {
+        Command::Serve {
+            addr,
+            demo: with_demo,
+            secure_cookies,
+        } => serve(&url, *addr, *with_demo, *secure_cookies).await,
+        Command::Migrate => {
+            open_store(&url).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User { command } => user(&url, command).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = Store::connect(&url).await?;
+            store.check_not_newer().await?;
+            let r = store.verify_audit().await?;
+            match r.first_break {
+                None => {
+                    println!(
+                        "audit trail intact: {} rows checked, head at {}",
+                        r.checked, r.head_seq
+                    );
+                    Ok(())
+                }
+                Some(b) => {
+                    println!(
+                        "AUDIT TRAIL BROKEN after {} intact rows: {}",
+                        r.checked,
+                        serde_json::to_string(&b)?
+                    );
+                    std::process::exit(2);
+                }
+            }
+        }
+        Command::Backup { file } => {
+            let store = open_store(&url).await?;
+            if file.exists() {
+                bail!("{} exists; choose a new file name", file.display());
+            }
+            store.backup_sqlite(&file.to_string_lossy()).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file, force } => restore(&cli, file, *force).await,
+        Command::Demo { command } => {
+            let store = open_store(&url).await?;
+            match command {
+                DemoCommand::Load => {
+                    demo::load(&store, hash).await?;
+                }
+                DemoCommand::Bulk { units } => {
+                    let n = demo::bulk_units(&store, *units).await?;
+                    println!("added {n} units");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn restore(cli: &Cli, file: &std::path::Path, force: bool) -> Result<()> {
+    if cli
+        .database_url
+        .as_deref()
+        .is_some_and(|u| !u.starts_with("sqlite:"))
+    {
+        bail!("restore handles SQLite; for PostgreSQL see docs/operations.md (pg_restore)");
+    }
+    // Check the backup opens and its audit chain holds before it replaces anything.
+    let probe = Store::connect(&format!("sqlite://{}?mode=ro", file.display()))
+        .await
+        .with_context(|| format!("cannot open {}", file.display()))?;
+    probe.check_not_newer().await?;
+    let r = probe.verify_audit().await?;
+    probe.close().await;
+    if let Some(b) = r.first_break {
+        bail!(
+            "the backup's audit trail is broken: {}",
+            serde_json::to_string(&b)?
+        );
+    }
+    std::fs::create_dir_all(&cli.data_dir)?;
+    let target = cli.data_dir.join("thidua.db");
+    if target.exists() && !force {
+        bail!(
+            "{} exists; stop the server and pass --force to replace it",
+            target.display()
+        );
+    }
+    let tmp = cli.data_dir.join("thidua.db.restoring");
+    std::fs::copy(file, &tmp)?;
+    for ext in ["thidua.db-wal", "thidua.db-shm"] {
+        let p = cli.data_dir.join(ext);
+        if p.exists() {
+            std::fs::remove_file(p)?;
+        }
+    }
+    std::fs::rename(&tmp, &target)?;
+    println!(
+        "restored {} ({} audit rows verified)",
+        target.display(),
+        r.checked
+    );
+    Ok(())
+}
+
+async fn user(url: &str, cmd: &UserCommand) -> Result<()> {
+    let store = open_store(url).await?;
+    let ctx = cli_ctx();
+    match cmd {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            scope,
+        } => {
+            let otp = thidua_web::auth::one_time_password();
+            let u = store
+                .create_user(
+                    &ctx,
+                    &NewUser {
+                        username: username.trim().to_lowercase(),
+                        display_name: name.clone().unwrap_or_else(|| username.clone()),
+                        password_hash: hash(&otp)?,
+                        must_change_password: true,
+                        lang: "vi".into(),
+                        unit_id: None,
+                    },
+                )
+                .await?;
+            if let Some(r) = role {
+                let sid = scope_id(&store, scope.as_deref()).await?;
+                store
+                    .grant(&ctx, &u.id, parse_role(r)?, sid.as_deref())
+                    .await?;
+            }
+            println!("user {} created; one-time password: {otp}", u.username);
+        }
+        UserCommand::ResetPassword { username } => {
+            let u = store
+                .user_by_name(username)
+                .await?
+                .ok_or_else(|| anyhow!("no user {username}"))?;
+            let otp = thidua_web::auth::one_time_password();
+            store
+                .set_password(&ctx, &u.id, &hash(&otp)?, true, None)
+                .await?;
+            println!("one-time password for {}: {otp}", u.username);
+        }
+        UserCommand::Grant {
+            username,
+            role,
+            scope,
+        } => {
+            let u = store
+                .user_by_name(username)
+                .await?
+                .ok_or_else(|| anyhow!("no user {username}"))?;
+            let sid = scope_id(&store, scope.as_deref()).await?;
+            store
+                .grant(&ctx, &u.id, parse_role(role)?, sid.as_deref())
+                .await?;
+            println!("granted");
+        }
+        UserCommand::Revoke {
+            username,
+            role,
+            scope,
+        } => {
+            let u = store
+                .user_by_name(username)
+                .await?
+                .ok_or_else(|| anyhow!("no user {username}"))?;
+            let sid = scope_id(&store, scope.as_deref()).await?;
+            if store
+                .revoke(&ctx, &u.id, parse_role(role)?, sid.as_deref())
+                .await?
+            {
+                println!("revoked");
+            } else {
+                println!("no such grant");
+            }
+        }
+        UserCommand::List => {
+            for u in store.list_users().await? {
+                let g: Vec<String> = store
+                    .grants_of(&u.id)
+                    .await?
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{}@{}",
+                            g.role.as_str(),
+                            g.scope_unit.as_deref().unwrap_or("*")
+                        )
+                    })
+                    .collect();
+                println!("{}\t{}\t{}", u.username, u.display_name, g.join(","));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(url: &str, addr: SocketAddr, with_demo: bool, secure_cookies: bool) -> Result<()> {
+    let started = Instant::now();
+    let store = open_store(url).await.context("opening the database")?;
+    if with_demo {
+        if demo::load(&store, hash).await? {
+            tracing::info!("demo dataset loaded");
+        }
+        println!(
+            "Demo accounts (password \"{}\"): {}",
+            demo::DEMO_PASSWORD,
+            demo::ACCOUNTS
+                .iter()
+                .map(|a| a.0)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    } else if store.count_users().await? == 0 {
+        let otp = thidua_web::auth::one_time_password();
+        let ctx = AuditCtx::system();
+        let admin = store
+            .create_user(
+                &ctx,
+                &NewUser {
+                    username: "admin".into(),
+                    display_name: "Quản trị hệ thống".into(),
+                    password_hash: hash(&otp)?,
+                    must_change_password: true,
+                    lang: "vi".into(),
+                    unit_id: None,
+                },
+            )
+            .await?;
+        store.grant(&ctx, &admin.id, Role::Admin, None).await?;
+        println!(
+            "First start: administrator account \"admin\" created with one-time password: {otp}"
+        );
+    }
+    let _ = thidua_web::ops::metrics_handle();
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(WebConfig { secure_cookies }),
+    };
+    let app = thidua_web::router(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(%local, ready_ms = started.elapsed().as_millis() as u64, "listening");
+    println!("Thi Đua listening on http://{local}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    // In-flight requests have finished; close the pools so SQLite checkpoints its WAL.
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

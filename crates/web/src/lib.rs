@@ -1,0 +1,221 @@
+//! HTTP for Thi Đua: pages, the JSON API and its OpenAPI document, sessions, CSRF,
+//! operations endpoints. Handlers are thin: context → permission → domain → store.
+
+pub mod api;
+pub mod auth;
+pub mod ctx;
+pub mod error;
+pub mod i18n;
+pub mod imports;
+pub mod openapi;
+pub mod ops;
+pub mod pages;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Path};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use thidua_store::Store;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies Secure and send HSTS (when served over TLS by a proxy).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+}
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "static/"]
+struct Assets;
+
+async fn asset(Path(path): Path<String>) -> Response {
+    match Assets::get(&path) {
+        Some(f) => {
+            let mime = match path.rsplit('.').next() {
+                Some("css") => "text/css; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("svg") => "image/svg+xml",
+                Some("png") => "image/png",
+                _ => "text/plain; charset=utf-8",
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, mime),
+                    (header::CACHE_CONTROL, "public, max-age=3600"),
+                ],
+                f.data.into_owned(),
+            )
+                .into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn openapi_json() -> Json<serde_json::Value> {
+    Json(openapi::document())
+}
+
+/// Uploads (imports) may be up to the importer's limit plus multipart overhead.
+const UPLOAD_LIMIT: usize = thidua_docs::MAX_IMPORT_BYTES + 64 * 1024;
+const BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let uploads = Router::new()
+        .route(
+            "/units/import",
+            get(pages::units::import_form).post(pages::units::import),
+        )
+        .route(
+            "/people/import",
+            get(pages::people::import_form).post(pages::people::import),
+        )
+        .route("/api/v1/units/import", post(api::import_units))
+        .route("/api/v1/people/import", post(api::import_people))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+
+    let app = Router::new()
+        .route("/", get(pages::home))
+        .route(
+            "/login",
+            get(pages::account::login_page).post(pages::account::login),
+        )
+        .route("/logout", post(pages::account::logout))
+        .route("/set-lang/{lang}", get(pages::account::set_lang_anonymous))
+        .route("/account/lang", post(pages::account::set_lang))
+        .route(
+            "/account/password",
+            get(pages::account::password_page).post(pages::account::change_password),
+        )
+        .route(
+            "/account/tokens",
+            get(pages::account::tokens_page).post(pages::account::create_token),
+        )
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(pages::account::revoke_token),
+        )
+        .route("/units", get(pages::units::list).post(pages::units::create))
+        .route("/units/tree", get(pages::units::tree))
+        .route("/units/new", get(pages::units::new_form))
+        .route("/units/export", get(pages::units::export))
+        .route(
+            "/units/{id}",
+            get(pages::units::show).post(pages::units::update),
+        )
+        .route("/units/{id}/edit", get(pages::units::edit_form))
+        .route(
+            "/units/{id}/lineage",
+            get(pages::units::lineage_form).post(pages::units::lineage),
+        )
+        .route(
+            "/people",
+            get(pages::people::list).post(pages::people::create),
+        )
+        .route("/people/new", get(pages::people::new_form))
+        .route("/people/export", get(pages::people::export))
+        .route(
+            "/people/{id}",
+            get(pages::people::show).post(pages::people::update),
+        )
+        .route("/people/{id}/edit", get(pages::people::edit_form))
+        .route("/audit", get(pages::audit::list))
+        .route(
+            "/admin/users",
+            get(pages::users::list).post(pages::users::create),
+        )
+        .route("/admin/users/{id}/grant", post(pages::users::grant))
+        .route("/admin/users/{id}/revoke", post(pages::users::revoke))
+        .route("/groups", get(pages::coming))
+        .route("/conferences", get(pages::coming))
+        .route("/pacts", get(pages::coming))
+        .route("/registration", get(pages::coming))
+        .route("/scoring", get(pages::coming))
+        .route("/review", get(pages::coming))
+        .route("/awards", get(pages::coming))
+        .route("/reports", get(pages::coming))
+        .route("/api/docs", get(pages::api_docs))
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/units", get(api::list_units).post(api::create_unit))
+        .route("/api/v1/units/export", get(api::export_units))
+        .route(
+            "/api/v1/units/{id}",
+            get(api::get_unit).put(api::update_unit),
+        )
+        .route("/api/v1/units/{id}/lineage", get(api::unit_lineage))
+        .route("/api/v1/lineage", post(api::record_lineage))
+        .route(
+            "/api/v1/people",
+            get(api::list_people).post(api::create_person),
+        )
+        .route(
+            "/api/v1/people/{id}",
+            get(api::get_person).put(api::update_person),
+        )
+        .route("/api/v1/audit", get(api::list_audit))
+        .route("/api/v1/audit/verify", get(api::verify_audit))
+        .route(
+            "/api/v1/tokens",
+            get(api::list_tokens).post(api::create_token),
+        )
+        .route(
+            "/api/v1/tokens/{id}",
+            axum::routing::delete(api::revoke_token),
+        )
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .merge(uploads)
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), ctx::context));
+
+    let secure = state.config.secure_cookies;
+    let mut r = Router::new()
+        .merge(app)
+        .route("/static/{*path}", get(asset))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics_page))
+        .route_layer(middleware::from_fn(ops::track))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ));
+    if secure {
+        r = r.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    r.layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(60),
+    ))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
