@@ -418,7 +418,6 @@ async fn serve(url: &str, addr: SocketAddr, with_demo: bool, secure_cookies: boo
             "First start: administrator account \"admin\" created with one-time password: {otp}"
         );
     }
-    let _ = thidua_web::ops::metrics_handle();
     let state = AppState {
         store: store.clone(),
         config: Arc::new(WebConfig { secure_cookies }),

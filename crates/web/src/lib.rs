@@ -72,6 +72,8 @@ const UPLOAD_LIMIT: usize = thidua_docs::MAX_IMPORT_BYTES + 64 * 1024;
 const BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    // Install the metrics recorder before the first request is counted.
+    let _ = ops::metrics_handle();
     let uploads = Router::new()
         .route(
             "/units/import",

@@ -1,0 +1,197 @@
+//! Test harness: a real server on a random port over a real database — a fresh SQLite
+//! file, or a fresh PostgreSQL database when `THIDUA_TEST_DATABASE_URL` is set.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use thidua_store::Store;
+use thidua_web::{AppState, WebConfig};
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub store: Store,
+    pub db_url: String,
+    _dir: tempfile::TempDir,
+}
+
+/// Which backend the tests run on.
+pub fn backend() -> &'static str {
+    if pg_base().is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+fn pg_base() -> Option<String> {
+    std::env::var("THIDUA_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+}
+
+/// A fresh, empty database: its URL.
+pub async fn fresh_db(dir: &std::path::Path) -> String {
+    match pg_base() {
+        Some(base) => {
+            let name = format!("thidua_t_{}", uuid::Uuid::now_v7().simple());
+            sqlx::any::install_default_drivers();
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
+                .await
+                .expect("connect to the PostgreSQL test server");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            // Replace the database name in the URL.
+            let (prefix, rest) = base.rsplit_once('/').expect("database URL has a path");
+            let query = rest
+                .split_once('?')
+                .map(|(_, q)| format!("?{q}"))
+                .unwrap_or_default();
+            format!("{prefix}/{name}{query}")
+        }
+        None => format!("sqlite://{}?mode=rwc", dir.join("thidua.db").display()),
+    }
+}
+
+/// Start a server with the demo dataset loaded.
+pub async fn spawn_demo() -> TestApp {
+    spawn(true).await
+}
+
+pub async fn spawn(with_demo: bool) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db_url = fresh_db(dir.path()).await;
+    let store = thidua::open_store(&db_url).await.expect("open store");
+    if with_demo {
+        thidua::demo::load(&store, thidua::hash)
+            .await
+            .expect("demo");
+    }
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(WebConfig::default()),
+    };
+    let app = thidua_web::router(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .ok();
+    });
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        store,
+        db_url,
+        _dir: dir,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+pub struct Session {
+    pub http: reqwest::Client,
+    pub csrf: String,
+    pub base: String,
+}
+
+impl TestApp {
+    /// Sign in through the login form; returns a client with the session and its CSRF token.
+    pub async fn login(&self, username: &str, password: &str) -> Session {
+        let http = client();
+        let r = http
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), 303, "login of {username} failed");
+        let me: serde_json::Value = http
+            .get(format!("{}/api/v1/me", self.base))
+            .send()
+            .await
+            .expect("me")
+            .json()
+            .await
+            .expect("me json");
+        Session {
+            http,
+            csrf: me["csrf_token"].as_str().unwrap_or_default().to_owned(),
+            base: self.base.clone(),
+        }
+    }
+
+    pub async fn demo(&self, username: &str) -> Session {
+        self.login(username, thidua::demo::DEMO_PASSWORD).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn unit_id(&self, code: &str) -> String {
+        self.store
+            .unit_by_code(code)
+            .await
+            .expect("query")
+            .expect("unit exists")
+            .id
+    }
+}
+
+impl Session {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.expect("get")
+    }
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("post")
+    }
+    pub async fn put_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.http
+            .put(self.url(path))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("put")
+    }
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut f: Vec<(&str, &str)> = form.to_vec();
+        f.push(("_csrf", &self.csrf));
+        self.http
+            .post(self.url(path))
+            .form(&f)
+            .send()
+            .await
+            .expect("post form")
+    }
+}
