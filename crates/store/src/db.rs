@@ -75,6 +75,13 @@ impl Store {
                     format!("{url}?mode=rwc")
                 };
                 let opts = sqlx::any::AnyConnectOptions::from_str(&url)?;
+                // Fail fast on a file that is not a database (the pool would keep retrying).
+                {
+                    use sqlx::ConnectOptions;
+                    let mut probe = opts.connect().await?;
+                    sqlite_pragmas(&mut probe).await?;
+                    sqlx::Connection::close(probe).await?;
+                }
                 let init = sqlite_init;
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
@@ -207,14 +214,16 @@ fn sqlite_init(
     conn: &mut sqlx::AnyConnection,
     _meta: sqlx::pool::PoolConnectionMetadata,
 ) -> InitFuture<'_> {
-    Box::pin(async move {
-        conn.execute(
-            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; \
-             PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;",
-        )
-        .await?;
-        Ok(())
-    })
+    Box::pin(sqlite_pragmas(conn))
+}
+
+async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute(
+        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; \
+         PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;",
+    )
+    .await?;
+    Ok(())
 }
 
 struct PendingAudit {

@@ -245,19 +245,6 @@ async fn restore(cli: &Cli, file: &std::path::Path, force: bool) -> Result<()> {
     {
         bail!("restore handles SQLite; for PostgreSQL see docs/operations.md (pg_restore)");
     }
-    // Check the backup opens and its audit chain holds before it replaces anything.
-    let probe = Store::connect(&format!("sqlite://{}?mode=ro", file.display()))
-        .await
-        .with_context(|| format!("cannot open {}", file.display()))?;
-    probe.check_not_newer().await?;
-    let r = probe.verify_audit().await?;
-    probe.close().await;
-    if let Some(b) = r.first_break {
-        bail!(
-            "the backup's audit trail is broken: {}",
-            serde_json::to_string(&b)?
-        );
-    }
     std::fs::create_dir_all(&cli.data_dir)?;
     let target = cli.data_dir.join("thidua.db");
     if target.exists() && !force {
@@ -266,8 +253,31 @@ async fn restore(cli: &Cli, file: &std::path::Path, force: bool) -> Result<()> {
             target.display()
         );
     }
+    // Work on a copy: check it opens, is not newer than this binary and that its audit
+    // chain holds, and only then put it in place.
     let tmp = cli.data_dir.join("thidua.db.restoring");
-    std::fs::copy(file, &tmp)?;
+    std::fs::copy(file, &tmp).with_context(|| format!("cannot read {}", file.display()))?;
+    let checked = async {
+        let probe = Store::connect(&format!("sqlite://{}", tmp.display())).await?;
+        probe.check_not_newer().await?;
+        let r = probe.verify_audit().await?;
+        probe.close().await;
+        if let Some(b) = r.first_break {
+            bail!(
+                "the backup's audit trail is broken: {}",
+                serde_json::to_string(&b)?
+            );
+        }
+        Ok(r)
+    }
+    .await;
+    let r = match checked {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.context(format!("{} is not a usable backup", file.display())));
+        }
+    };
     for ext in ["thidua.db-wal", "thidua.db-shm"] {
         let p = cli.data_dir.join(ext);
         if p.exists() {
