@@ -27,6 +27,9 @@ pub struct Page<T> {
 
 pub const MAX_PER_PAGE: i64 = 200;
 
+/// Import errors by row: (row, column, translation key).
+pub type RowErrors = Vec<(usize, String, String)>;
+
 impl<T> Page<T> {
     pub fn pages(&self) -> i64 {
         ((self.total + self.per_page - 1) / self.per_page).max(1)

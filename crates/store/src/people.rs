@@ -7,7 +7,7 @@ use thidua_domain::unit::PersonDraft;
 use crate::db::{new_id, now, AuditCtx, Store, Tx};
 use crate::error::StoreError;
 use crate::units::{date_str, like_pattern};
-use crate::Page;
+use crate::{Page, RowErrors};
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Person {
@@ -175,8 +175,8 @@ impl Store {
         &self,
         ctx: &AuditCtx,
         rows: &[(usize, PersonDraft, String)],
-    ) -> Result<usize, Vec<(usize, String, String)>> {
-        let res: Result<Result<usize, Vec<(usize, String, String)>>, StoreError> = async {
+    ) -> Result<usize, RowErrors> {
+        let res: Result<Result<usize, RowErrors>, StoreError> = async {
             let mut tx = self.begin(ctx).await?;
             let mut errors = Vec::new();
             for (row, d, code) in rows {

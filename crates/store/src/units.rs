@@ -7,7 +7,7 @@ use thidua_domain::unit::{check_lineage, creates_cycle, LineageDraft, UnitDraft,
 
 use crate::db::{new_id, now, AuditCtx, Store, Tx};
 use crate::error::StoreError;
-use crate::Page;
+use crate::{Page, RowErrors};
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Unit {
@@ -394,8 +394,8 @@ impl Store {
         &self,
         ctx: &AuditCtx,
         rows: &[(usize, UnitDraft, Option<String>)],
-    ) -> Result<usize, Vec<(usize, String, String)>> {
-        let res: Result<Result<usize, Vec<(usize, String, String)>>, StoreError> = async {
+    ) -> Result<usize, RowErrors> {
+        let res: Result<Result<usize, RowErrors>, StoreError> = async {
             let mut tx = self.begin(ctx).await?;
             let mut errors = Vec::new();
             let mut n = 0;

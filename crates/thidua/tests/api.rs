@@ -642,14 +642,10 @@ async fn api_tokens_work_until_revoked() {
         .expect("send");
     assert_eq!(r.status(), 403);
     // Only a hash is stored.
+    let me = body(s.get("/api/v1/me").await).await;
     let stored: Vec<String> = app
         .store
-        .list_tokens(
-            &body(s.get("/api/v1/me").await).await["id"]
-                .as_str()
-                .expect("id")
-                .to_owned(),
-        )
+        .list_tokens(me["id"].as_str().expect("id"))
         .await
         .expect("tokens")
         .iter()

@@ -204,40 +204,15 @@ pub async fn unit_lineage(
     Ok(Json(app.store.lineage_of(&id).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct LineageBody {
-    /// merge, split, rename
-    pub kind: String,
-    /// yyyy-mm-dd: the first day of the successors; the sources end the day before
-    pub date: String,
-    /// The legal document that ordered it, e.g. "Nghị quyết 84/2025/UBTVQH15"
-    pub document: String,
-    pub note: Option<String>,
-    /// Unit codes or ids before
-    pub from: Vec<String>,
-    /// Unit codes or ids after
-    pub to: Vec<String>,
-}
-
 #[utoipa::path(post, path = "/api/v1/lineage", summary = "Record a merger, split or renaming", tag = "units",
-    request_body = LineageBody, responses((status = 201, body = LineageEvent), (status = 403), (status = 422)))]
+    request_body = unit_pages::LineageRequest, responses((status = 201, body = LineageEvent), (status = 403), (status = 422)))]
 pub async fn record_lineage(
     State(app): State<AppState>,
     ctx: Ctx,
-    Json(b): Json<LineageBody>,
+    Json(b): Json<unit_pages::LineageRequest>,
 ) -> AppResult<Response> {
     ctx.user()?;
-    let ev = unit_pages::record_lineage(
-        &app,
-        &ctx,
-        &b.kind,
-        &b.date,
-        &b.document,
-        b.note,
-        &b.from,
-        &b.to,
-    )
-    .await?;
+    let ev = unit_pages::record_lineage(&app, &ctx, &b).await?;
     Ok((StatusCode::CREATED, Json(ev)).into_response())
 }
 

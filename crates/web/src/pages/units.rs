@@ -340,6 +340,8 @@ pub async fn check_create(app: &AppState, ctx: &Ctx, parent: Option<&str>) -> Ap
     }
 }
 
+// A private render helper: its arguments are the form's parts, a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 async fn form_page(
     app: &AppState,
     ctx: &Ctx,
@@ -628,17 +630,37 @@ pub fn split_codes(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// A lineage event as the page and the API submit it.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct LineageRequest {
+    /// merge, split, rename
+    pub kind: String,
+    /// yyyy-mm-dd: the first day of the successors; the sources end the day before
+    pub date: String,
+    /// The legal document that ordered it, e.g. "Nghị quyết 84/2025/UBTVQH15"
+    pub document: String,
+    pub note: Option<String>,
+    /// Unit codes or ids before
+    pub from: Vec<String>,
+    /// Unit codes or ids after
+    pub to: Vec<String>,
+}
+
 /// Build and record a lineage event (shared by page and API).
 pub async fn record_lineage(
     app: &AppState,
     ctx: &Ctx,
-    kind: &str,
-    date: &str,
-    document: &str,
-    note: Option<String>,
-    from: &[String],
-    to: &[String],
+    req: &LineageRequest,
 ) -> AppResult<LineageEvent> {
+    let LineageRequest {
+        kind,
+        date,
+        document,
+        note,
+        from,
+        to,
+    } = req;
+    let note = note.clone();
     let mut errs = Vec::new();
     let kind = LineageKind::parse(kind.trim());
     if kind.is_none() {
@@ -685,12 +707,14 @@ pub async fn lineage(
     let res = record_lineage(
         &app,
         &ctx,
-        &f.kind,
-        &f.date,
-        &f.document,
-        f.note.clone(),
-        &split_codes(&f.from_codes),
-        &split_codes(&f.to_codes),
+        &LineageRequest {
+            kind: f.kind.clone(),
+            date: f.date.clone(),
+            document: f.document.clone(),
+            note: f.note.clone(),
+            from: split_codes(&f.from_codes),
+            to: split_codes(&f.to_codes),
+        },
     )
     .await;
     match res {
