@@ -952,3 +952,98 @@ async fn people_are_searchable_and_editable() {
         .expect("t");
     assert!(html.contains("Nguyên Viện trưởng"));
 }
+
+#[tokio::test]
+async fn demo_load_is_idempotent_and_tells_the_seed_facts() {
+    let app = spawn_demo().await;
+    let s = app.demo("xem").await;
+    let before = body(s.get("/api/v1/units?per_page=1").await).await["total"].clone();
+    assert!(!thidua::demo::load(&app.store, thidua::hash)
+        .await
+        .expect("reload"));
+    assert_eq!(
+        body(s.get("/api/v1/units?per_page=1").await).await["total"],
+        before
+    );
+    // The seeds' units: the Supreme Procuracy, three high-level procuracies until 30/6/2025,
+    // 63 provincial procuracies before the 2025 mergers, An Giang's district units.
+    let v = body(s.get("/api/v1/units?kind=high_level").await).await;
+    assert_eq!(v["total"], 3);
+    assert!(v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|u| u["valid_to"] == "2025-06-30"));
+    let ag = app.unit_id("P-ANGIANG").await;
+    let v = body(
+        s.get(&format!(
+            "/api/v1/units?parent={ag}&kind=district&valid_on=2022-06-01"
+        ))
+        .await,
+    )
+    .await;
+    let names: Vec<&str> = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|u| u["name"].as_str().unwrap_or(""))
+        .collect();
+    for n in ["Tân Châu", "Tri Tôn", "An Phú", "Tịnh Biên", "Châu Đốc"] {
+        assert!(
+            names.iter().any(|x| x.contains(n)),
+            "{n} missing from {names:?}"
+        );
+    }
+    let v = body(s.get("/api/v1/people?q=dinh%20gia%20hung").await).await;
+    assert_eq!(v["items"][0]["unit_code"], "P-SOCTRANG");
+}
+
+#[tokio::test]
+async fn people_import_reports_rows_and_writes_nothing_on_error() {
+    let app = spawn_demo().await;
+    let s = app.demo("canbo.travinh").await;
+    let post = |csv: &str| {
+        s.http
+            .post(s.url("/api/v1/people/import"))
+            .header("x-csrf-token", &s.csrf)
+            .body(csv.as_bytes().to_vec())
+            .send()
+    };
+    let header = "Họ và tên,Chức vụ,Mã đơn vị,Từ ngày,Đến ngày\n";
+    let r = post(&format!(
+        "{header}Lê Văn C,Kiểm sát viên,P-TRAVINH,01/01/2024,\n,Kiểm sát viên,P-TRAVINH,,\n"
+    ))
+    .await
+    .expect("send");
+    assert_eq!(r.status(), 422);
+    assert_eq!(body(r).await["rows"][0]["row"], 3);
+    let v = body(s.get("/api/v1/people?q=le%20van%20c").await).await;
+    assert_eq!(v["total"], 0);
+    // Another unit's people are not this officer's to import.
+    let r = post(&format!("{header}Lê Văn C,Kiểm sát viên,P-SOCTRANG,,\n"))
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 403);
+    let r = post(&format!("{header}Lê Văn C,Kiểm sát viên,P-TRAVINH,01/01/2024,\nPhạm Thị D,Chuyên viên,P-TRAVINH,,\n")).await.expect("send");
+    assert_eq!(r.status(), 200);
+    assert_eq!(body(r).await["imported"], 2);
+    // The page shows row errors in a table.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(format!("{header},,P-TRAVINH,,\n").into_bytes())
+            .file_name("x.csv"),
+    );
+    let r = s
+        .http
+        .post(s.url(&format!("/people/import?_csrf={}", s.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("import-errors") && html.contains("Không nhập được tệp"),
+        "{html}"
+    );
+}
