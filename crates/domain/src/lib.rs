@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod election;
 pub mod error;
 pub mod text;
 pub mod unit;

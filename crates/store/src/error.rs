@@ -11,6 +11,12 @@ pub enum StoreError {
     Duplicate { field: String, key: String },
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// A workflow rule refused the request; the key is translated with its arguments.
+    #[error("refused: {key}")]
+    Refused {
+        key: String,
+        args: Vec<(String, String)>,
+    },
     #[error("database newer than this binary: migration {0} is unknown")]
     TooNew(i64),
     #[error("database error: {0}")]

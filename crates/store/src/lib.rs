@@ -5,6 +5,7 @@
 mod audit;
 mod db;
 mod error;
+mod groups;
 mod people;
 mod units;
 mod users;
@@ -12,6 +13,11 @@ mod users;
 pub use audit::{AuditFilter, AuditReport};
 pub use db::{now, AuditCtx, Backend, Store, Tx};
 pub use error::StoreError;
+pub use groups::{
+    BridgePoint, Conference, ConferenceDraft, Council, DocumentDraft, Election, ElectionDraft,
+    EmulationYear, Group, GroupDraft, GroupRef, LegalDocument, Participant, PublishedBallot,
+    UnitBrief, YearDraft, CONFERENCE_KINDS, DOC_KINDS, MODES,
+};
 pub use people::{Person, PersonQuery};
 pub use units::{LineageEvent, Unit, UnitQuery};
 pub use users::{ApiToken, LoginRecord, NewUser, SessionInfo, User};

@@ -316,6 +316,11 @@ pub fn finish(err: AppError, lang: Lang, is_api: bool, path: &str, ctx: Option<&
     let key = err.key();
     let title = match &err {
         AppError::Duplicate { value, .. } => t_args(lang, &key, &[("value", value.clone())]),
+        AppError::Refused { args, .. } => {
+            let a: Vec<(&str, String)> =
+                args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            t_args(lang, &key, &a)
+        }
         _ => t(lang, &key),
     };
     if is_api {

@@ -20,6 +20,11 @@ pub enum AppError {
         value: String,
     },
     Rule(String),
+    /// A workflow step refused (409), with translation arguments.
+    Refused {
+        key: String,
+        args: Vec<(String, String)>,
+    },
     BadRequest(String),
     TooLarge,
     RateLimited,
@@ -37,7 +42,9 @@ impl AppError {
             AppError::Invalid(_) | AppError::Rule(_) | AppError::Import(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            AppError::Conflict(_) | AppError::Duplicate { .. } => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Duplicate { .. } | AppError::Refused { .. } => {
+                StatusCode::CONFLICT
+            }
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -56,7 +63,9 @@ impl AppError {
             AppError::Conflict(_) => "err-conflict".into(),
             AppError::Duplicate { field, .. } if field == "code" => "err-duplicate-code".into(),
             AppError::Duplicate { .. } => "err-duplicate".into(),
-            AppError::Rule(k) | AppError::BadRequest(k) => k.clone(),
+            AppError::Rule(k) | AppError::BadRequest(k) | AppError::Refused { key: k, .. } => {
+                k.clone()
+            }
             AppError::TooLarge => "err-too-large".into(),
             AppError::RateLimited => "err-rate-limited".into(),
             AppError::Import(_) => "import-failed".into(),
@@ -72,6 +81,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict { current } => AppError::Conflict(current),
             StoreError::Duplicate { field, key } => AppError::Duplicate { field, value: key },
             StoreError::Domain(d) => d.into(),
+            StoreError::Refused { key, args } => AppError::Refused { key, args },
             other => {
                 tracing::error!(error = %other, "store error");
                 AppError::Internal(other.to_string())

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod ctx;
 pub mod error;
+pub mod groups;
 pub mod i18n;
 pub mod imports;
 pub mod openapi;
@@ -175,6 +176,78 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/tokens/{id}",
             axum::routing::delete(api::revoke_token),
+        )
+        .route(
+            "/api/v1/councils",
+            get(api::groups::list_councils).post(api::groups::create_council),
+        )
+        .route(
+            "/api/v1/councils/{id}/years",
+            get(api::groups::council_years).post(api::groups::create_year),
+        )
+        .route("/api/v1/years/{id}", get(api::groups::get_year))
+        .route(
+            "/api/v1/years/{id}/groups",
+            get(api::groups::year_groups).post(api::groups::create_group),
+        )
+        .route(
+            "/api/v1/years/{id}/unassigned",
+            get(api::groups::year_unassigned),
+        )
+        .route(
+            "/api/v1/years/{id}/carry-over",
+            post(api::groups::carry_over),
+        )
+        .route(
+            "/api/v1/groups/{id}",
+            get(api::groups::get_group).delete(api::groups::delete_group),
+        )
+        .route(
+            "/api/v1/groups/{id}/timeline",
+            get(api::groups::group_timeline),
+        )
+        .route("/api/v1/groups/{id}/members", post(api::groups::add_member))
+        .route(
+            "/api/v1/groups/{id}/members/{unit_id}",
+            axum::routing::delete(api::groups::remove_member),
+        )
+        .route("/api/v1/groups/{id}/appoint", post(api::groups::appoint))
+        .route(
+            "/api/v1/groups/{id}/archive",
+            post(api::groups::archive_group),
+        )
+        .route(
+            "/api/v1/groups/{id}/conferences",
+            get(api::groups::group_conferences).post(api::groups::create_conference),
+        )
+        .route(
+            "/api/v1/groups/{id}/elections",
+            get(api::groups::group_elections).post(api::groups::open_election),
+        )
+        .route(
+            "/api/v1/conferences/{id}",
+            get(api::groups::get_conference).delete(api::groups::delete_conference),
+        )
+        .route(
+            "/api/v1/conferences/{id}/minutes",
+            axum::routing::put(api::groups::update_minutes),
+        )
+        .route("/api/v1/elections/{id}", get(api::groups::get_election))
+        .route(
+            "/api/v1/elections/{id}/ballots",
+            get(api::groups::published_ballots).post(api::groups::cast_ballot),
+        )
+        .route(
+            "/api/v1/elections/{id}/count",
+            post(api::groups::enter_count),
+        )
+        .route(
+            "/api/v1/elections/{id}/close",
+            post(api::groups::close_election),
+        )
+        .route(
+            "/api/v1/documents",
+            get(api::groups::list_documents).post(api::groups::create_document),
         )
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(uploads)

@@ -1,6 +1,8 @@
 //! The JSON API under /api/v1. Handlers share their rules with the pages; errors are
 //! problem+json (rendered by the context middleware).
 
+pub mod groups;
+
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -188,6 +188,11 @@ pub fn form_errors(lang: Lang, e: AppError) -> Result<(FormErrors, StatusCode), 
         )),
         AppError::Conflict(_) => Ok((FormErrors::one("_form", t(lang, "err-conflict")), status)),
         AppError::Rule(k) => Ok((FormErrors::one("_form", t(lang, &k)), status)),
+        AppError::Refused { key, args } => {
+            let a: Vec<(&str, String)> =
+                args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            Ok((FormErrors::one("_form", t_args(lang, &key, &a)), status))
+        }
         other => Err(other),
     }
 }

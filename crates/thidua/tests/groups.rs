@@ -1,0 +1,513 @@
+//! Years, groups, conferences and elections through the API, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{spawn_demo, Session, TestApp};
+use serde_json::{json, Value};
+
+async fn body(r: reqwest::Response) -> Value {
+    r.json().await.expect("json")
+}
+
+async fn sector_year(s: &Session, year: i64) -> String {
+    let councils = body(s.get("/api/v1/councils").await).await;
+    let sector = councils
+        .as_array()
+        .expect("councils")
+        .iter()
+        .find(|c| c["name"].as_str().unwrap_or("").contains("ngành"))
+        .expect("sector council");
+    let years = body(
+        s.get(&format!(
+            "/api/v1/councils/{}/years",
+            sector["id"].as_str().expect("id")
+        ))
+        .await,
+    )
+    .await;
+    years
+        .as_array()
+        .expect("years")
+        .iter()
+        .find(|y| y["year"] == year)
+        .expect("year")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+async fn group(s: &Session, year_id: &str, kind: &str, number: i64) -> Value {
+    let groups = body(s.get(&format!("/api/v1/years/{year_id}/groups")).await).await;
+    groups
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["kind"] == kind && g["number"] == number)
+        .expect("group")
+        .clone()
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    let mut c: Vec<String> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|u| u["code"].as_str().unwrap_or("").to_owned())
+        .collect();
+    c.sort();
+    c
+}
+
+#[tokio::test]
+async fn the_seed_cases_are_in_the_demo() {
+    let app = spawn_demo().await;
+    let s = app.demo("xem").await;
+    let y24 = sector_year(&s, 2024).await;
+    let c13 = group(&s, &y24, "cluster", 13).await;
+    assert_eq!(
+        codes(&c13["members"]),
+        [
+            "P-BACLIEU",
+            "P-BENTRE",
+            "P-CAMAU",
+            "P-KIENGIANG",
+            "P-SOCTRANG",
+            "P-TRAVINH"
+        ]
+    );
+    assert_eq!(c13["head"]["code"], "P-TRAVINH");
+    assert_eq!(c13["deputy"]["code"], "P-SOCTRANG");
+    assert_eq!(c13["predecessors"][0]["number"], 10);
+    assert_eq!(c13["predecessors"][0]["year"], 2023);
+    let confs = body(
+        s.get(&format!(
+            "/api/v1/groups/{}/conferences",
+            c13["id"].as_str().expect("id")
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(confs[0]["starts_at"], "2024-03-29T08:00");
+    assert_eq!(confs[0]["host"]["code"], "P-TRAVINH");
+    assert_eq!(confs[0]["venue"], "Hội trường VKSND tỉnh Trà Vinh");
+    let b4 = group(&s, &y24, "block", 4).await;
+    assert_eq!(b4["head"]["code"], "VKSTC-TT");
+    assert_eq!(b4["deputy"]["code"], "VKSTC-C2");
+    let c1 = group(&s, &y24, "cluster", 1).await;
+    assert_eq!(c1["head"]["code"], "VKSCC3");
+    assert_eq!(c1["deputy"]["code"], "P-HANOI");
+    assert_eq!(c1["head_basis"], "election");
+    let confs = body(
+        s.get(&format!(
+            "/api/v1/groups/{}/conferences",
+            c1["id"].as_str().expect("id")
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(confs[0]["mode"], "online");
+    assert_eq!(confs[0]["bridge_points"].as_array().expect("bp").len(), 4);
+    assert_eq!(confs[0]["starts_at"], "2024-03-19T08:00");
+    assert!(confs[0]["minutes"]
+        .as_str()
+        .expect("minutes")
+        .contains("được bầu làm Cụm trưởng"));
+    let y23 = sector_year(&s, 2023).await;
+    let c8 = group(&s, &y23, "cluster", 8).await;
+    assert_eq!(c8["head"]["code"], "P-QUANGNGAI");
+    assert!(c8["follower"]
+        .as_str()
+        .expect("follower")
+        .contains("Phạm Xuân Hồi"));
+    let c1_23 = group(&s, &y23, "cluster", 1).await;
+    assert_eq!(c1_23["deputy"]["code"], "VKSCC3");
+    // The An Giang council's 2022 cluster 2.
+    let councils = body(s.get("/api/v1/councils").await).await;
+    let ag = councils
+        .as_array()
+        .expect("c")
+        .iter()
+        .find(|c| c["name"].as_str().unwrap_or("").contains("An Giang"))
+        .expect("ag")
+        .clone();
+    let years = body(
+        s.get(&format!(
+            "/api/v1/councils/{}/years",
+            ag["id"].as_str().expect("id")
+        ))
+        .await,
+    )
+    .await;
+    let ag22 = years[0]["id"].as_str().expect("id").to_owned();
+    assert_eq!(years[0]["year"], 2022);
+    let g2 = group(&s, &ag22, "cluster", 2).await;
+    assert_eq!(g2["head"]["code"], "D-ANGIANG-TANCHAU");
+    assert_eq!(g2["deputy"]["code"], "D-ANGIANG-TRITON");
+    assert_eq!(g2["members"].as_array().expect("m").len(), 5);
+    let y = body(s.get(&format!("/api/v1/years/{ag22}")).await).await;
+    assert!(y["documents"]
+        .as_array()
+        .expect("docs")
+        .iter()
+        .any(|d| d["number"] == "424/QĐ-VKSTC"));
+    // Timeline across years and the documents registry.
+    let tl = body(
+        s.get(&format!(
+            "/api/v1/groups/{}/timeline",
+            c13["id"].as_str().expect("id")
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(tl.as_array().expect("tl").len(), 2);
+    let docs = body(s.get("/api/v1/documents?q=09%2FHD").await).await;
+    assert_eq!(docs[0]["number"], "09/HD-VKSTC");
+}
+
+async fn cluster1(app: &TestApp) -> (Session, Value) {
+    let host = app.demo("lanhdao.vkscc3").await;
+    let y24 = sector_year(&host, 2024).await;
+    let c1 = group(&host, &y24, "cluster", 1).await;
+    (host, c1)
+}
+
+async fn open_secret(app: &TestApp, host: &Session, c1: &Value) -> Value {
+    let gid = c1["id"].as_str().expect("id");
+    let r = host
+        .post_json(&format!("/api/v1/groups/{gid}/elections"), &json!({"office": "head", "method": "secret", "candidate_ids": [app.unit_id("VKSCC3").await, app.unit_id("P-HANOI").await]}))
+        .await;
+    assert_eq!(r.status(), 201);
+    body(r).await
+}
+
+#[tokio::test]
+async fn cluster_1_elects_its_head_by_secret_ballot_with_verifiable_receipts() {
+    let app = spawn_demo().await;
+    let (host, c1) = cluster1(&app).await;
+    let e = open_secret(&app, &host, &c1).await;
+    let eid = e["id"].as_str().expect("id").to_owned();
+    let cc3 = app.unit_id("VKSCC3").await;
+    let hn = app.unit_id("P-HANOI").await;
+    let mut receipts = Vec::new();
+    for (who, choice) in [
+        ("lanhdao.vkscc1", &cc3),
+        ("lanhdao.vkscc2", &cc3),
+        ("lanhdao.vkscc3", &cc3),
+        ("lanhdao.hanoi", &hn),
+        ("lanhdao.hcm", &cc3),
+    ] {
+        let s = app.demo(who).await;
+        let r = s
+            .post_json(
+                &format!("/api/v1/elections/{eid}/ballots"),
+                &json!({"choice": choice}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{who}");
+        let rc = body(r).await["receipt"]
+            .as_str()
+            .expect("receipt")
+            .to_owned();
+        assert!(thidua_domain::election::receipt_is_well_formed(&rc), "{rc}");
+        receipts.push((who, rc, choice.clone()));
+    }
+    // Before closing, nothing is published.
+    assert_eq!(
+        host.get(&format!("/api/v1/elections/{eid}/ballots"))
+            .await
+            .status(),
+        409
+    );
+    let r = host
+        .post_json(&format!("/api/v1/elections/{eid}/close"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let closed = body(r).await;
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["result"]["outcome"]["outcome"], "elected");
+    assert_eq!(closed["result"]["outcome"]["votes"], 4);
+    // Every member finds its own receipt with its choice; no ballot names its voter.
+    let published = body(host.get(&format!("/api/v1/elections/{eid}/ballots")).await).await;
+    let list = published.as_array().expect("list");
+    assert_eq!(list.len(), 5);
+    assert!(list.iter().all(|b| b["voter"].is_null()));
+    for (who, rc, choice) in &receipts {
+        let mine = list
+            .iter()
+            .find(|b| b["receipt"] == rc.as_str())
+            .unwrap_or_else(|| panic!("{who} receipt"));
+        assert_eq!(mine["choice"], choice.as_str());
+    }
+    // Anyone can recompute the tally from the published pairs.
+    let pairs: Vec<(String, thidua_domain::election::Choice)> = list
+        .iter()
+        .map(|b| {
+            (
+                b["receipt"].as_str().unwrap_or("").to_owned(),
+                b["choice"]
+                    .as_str()
+                    .map_or(thidua_domain::election::Choice::Blank, |c| {
+                        thidua_domain::election::Choice::For(c.to_owned())
+                    }),
+            )
+        })
+        .collect();
+    let recount = thidua_domain::election::recount(&pairs);
+    assert_eq!(recount[0].candidate, cc3);
+    assert_eq!(recount[0].votes, 4);
+    // The audit trail knows who voted but not what they chose.
+    let auditor = app.demo("kiemtra").await;
+    let a = body(
+        auditor
+            .get(&format!(
+                "/api/v1/audit?entity=election&entity_id={eid}&action=vote"
+            ))
+            .await,
+    )
+    .await;
+    assert_eq!(a["total"], 5);
+    assert!(a["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|r| !r["after"].as_str().unwrap_or("").contains("choice")));
+    // A late ballot is refused.
+    let late = app.demo("lanhdao.hcm").await;
+    let r = late
+        .post_json(
+            &format!("/api/v1/elections/{eid}/ballots"),
+            &json!({"choice": cc3}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    // The group records the head.
+    let g = body(
+        host.get(&format!(
+            "/api/v1/groups/{}",
+            c1["id"].as_str().expect("id")
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(g["head"]["code"], "VKSCC3");
+}
+
+#[tokio::test]
+async fn double_outsider_and_parallel_ballots_are_refused() {
+    let app = spawn_demo().await;
+    let (host, c1) = cluster1(&app).await;
+    let e = open_secret(&app, &host, &c1).await;
+    let eid = e["id"].as_str().expect("id").to_owned();
+    let cc3 = app.unit_id("VKSCC3").await;
+    // A unit outside the group.
+    let outsider = app.demo("lanhdao.travinh").await;
+    let r = outsider
+        .post_json(
+            &format!("/api/v1/elections/{eid}/ballots"),
+            &json!({"choice": cc3}),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    // An administrator does not vote for a unit.
+    let admin = app.demo("admin").await;
+    let r = admin
+        .post_json(
+            &format!("/api/v1/elections/{eid}/ballots"),
+            &json!({"choice": cc3, "unit_id": cc3}),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    // Two ballots from one unit at the same instant: exactly one counts.
+    let a = app.demo("lanhdao.hanoi").await;
+    let b = app.demo("lanhdao.hanoi").await;
+    let path = format!("/api/v1/elections/{eid}/ballots");
+    let ba = json!({"choice": cc3});
+    let (ra, rb) = tokio::join!(a.post_json(&path, &ba), b.post_json(&path, &ba));
+    let mut st = [ra.status().as_u16(), rb.status().as_u16()];
+    st.sort();
+    assert_eq!(st, [201, 409]);
+    let r = a.post_json(&path, &ba).await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(
+        body(r).await["title"],
+        "Đơn vị đã bỏ phiếu trong cuộc bầu này."
+    );
+    let e = body(host.get(&format!("/api/v1/elections/{eid}")).await).await;
+    assert_eq!(e["voted"].as_array().expect("voted").len(), 1);
+    // Closing below quorum is refused and says how many more are needed; nothing changes.
+    let r = host
+        .post_json(&format!("/api/v1/elections/{eid}/close"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 409);
+    let p = body(r).await;
+    assert!(
+        p["title"].as_str().expect("t").contains("cần thêm 3 phiếu"),
+        "{p}"
+    );
+    assert_eq!(
+        body(host.get(&format!("/api/v1/elections/{eid}")).await).await["status"],
+        "open"
+    );
+    // Or closed as invalid by an explicit choice.
+    let r = host
+        .post_json(
+            &format!("/api/v1/elections/{eid}/close"),
+            &json!({"accept_invalid": true}),
+        )
+        .await;
+    assert_eq!(body(r).await["status"], "invalid");
+}
+
+#[tokio::test]
+async fn a_tie_opens_a_new_round_among_the_tied() {
+    let app = spawn_demo().await;
+    let (host, c1) = cluster1(&app).await;
+    let e = open_secret(&app, &host, &c1).await;
+    let eid = e["id"].as_str().expect("id").to_owned();
+    let cc3 = app.unit_id("VKSCC3").await;
+    let hn = app.unit_id("P-HANOI").await;
+    for (who, choice) in [
+        ("lanhdao.vkscc1", Some(&cc3)),
+        ("lanhdao.vkscc2", Some(&hn)),
+        ("lanhdao.vkscc3", Some(&cc3)),
+        ("lanhdao.hanoi", Some(&hn)),
+        ("lanhdao.hcm", None),
+    ] {
+        let s = app.demo(who).await;
+        let r = s
+            .post_json(
+                &format!("/api/v1/elections/{eid}/ballots"),
+                &json!({"choice": choice}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    let closed = body(
+        host.post_json(&format!("/api/v1/elections/{eid}/close"), &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(closed["result"]["outcome"]["outcome"], "tie");
+    let all = body(
+        host.get(&format!(
+            "/api/v1/groups/{}/elections",
+            c1["id"].as_str().expect("id")
+        ))
+        .await,
+    )
+    .await;
+    let next = all
+        .as_array()
+        .expect("e")
+        .iter()
+        .find(|x| x["previous_id"] == eid.as_str())
+        .expect("next round");
+    assert_eq!(next["round"], 2);
+    assert_eq!(next["status"], "open");
+    assert_eq!(next["candidates"].as_array().expect("c").len(), 2);
+}
+
+#[tokio::test]
+async fn groups_refuse_bad_input_and_outsiders() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let y24 = sector_year(&sec, 2024).await;
+    // A unit already in cluster 13 cannot join a second group of the same council and year.
+    let r = sec.post_json(&format!("/api/v1/years/{y24}/groups"), &json!({"kind": "cluster", "number": 99, "member_ids": [app.unit_id("P-TRAVINH").await]})).await;
+    assert_eq!(r.status(), 409);
+    let p = body(r).await;
+    assert!(
+        p["title"]
+            .as_str()
+            .expect("t")
+            .contains("Cụm thi đua số 13"),
+        "{p}"
+    );
+    assert!(body(sec.get(&format!("/api/v1/years/{y24}/groups")).await)
+        .await
+        .as_array()
+        .expect("g")
+        .iter()
+        .all(|g| g["number"] != 99));
+    // A valid new group; then the checks on conferences and elections.
+    let r = sec.post_json(&format!("/api/v1/years/{y24}/groups"), &json!({"kind": "cluster", "number": 99, "member_ids": [app.unit_id("P-NGHEAN").await, app.unit_id("P-HATINH").await]})).await;
+    assert_eq!(r.status(), 201);
+    let g = body(r).await;
+    let gid = g["id"].as_str().expect("id");
+    assert_eq!(g["name"], "Cụm thi đua số 99");
+    let r = sec.post_json(&format!("/api/v1/groups/{gid}/conferences"), &json!({"kind": "mid_year", "starts_at": "2023-07-01T08:00", "host_unit_id": app.unit_id("P-NGHEAN").await, "venue": "Vinh", "mode": "in_person"})).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(body(r).await["errors"][0]["key"], "err-date-outside-year");
+    let r = sec
+        .post_json(
+            &format!("/api/v1/groups/{gid}/elections"),
+            &json!({"office": "head", "method": "secret", "candidate_ids": []}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = sec.post_json(&format!("/api/v1/groups/{gid}/elections"), &json!({"office": "head", "method": "secret", "candidate_ids": [app.unit_id("P-TRAVINH").await]})).await;
+    assert_eq!(r.status(), 422);
+    // Without history it can be deleted; cluster 13 (with a conference) cannot.
+    let c13 = group(&sec, &y24, "cluster", 13).await;
+    let r = sec
+        .http
+        .delete(sec.url(&format!(
+            "/api/v1/groups/{}",
+            c13["id"].as_str().expect("id")
+        )))
+        .header("x-csrf-token", &sec.csrf)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 409);
+    let r = sec
+        .http
+        .delete(sec.url(&format!("/api/v1/groups/{gid}")))
+        .header("x-csrf-token", &sec.csrf)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 204);
+    // Outsiders: a viewer, and the An Giang secretary on the sector's year.
+    for who in ["xem", "thuongtruc.angiang", "lanhdao.travinh"] {
+        let s = app.demo(who).await;
+        let r = s
+            .post_json(
+                &format!("/api/v1/years/{y24}/groups"),
+                &json!({"kind": "cluster", "number": 98}),
+            )
+            .await;
+        assert_eq!(r.status(), 403, "{who}");
+    }
+    // Carry over 2023 into a new 2025 year: drafts with predecessors.
+    let councils = body(sec.get("/api/v1/councils").await).await;
+    let sector = councils
+        .as_array()
+        .expect("c")
+        .iter()
+        .find(|c| c["name"].as_str().unwrap_or("").contains("ngành"))
+        .expect("s")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = sec
+        .post_json(
+            &format!("/api/v1/councils/{sector}/years"),
+            &json!({"year": 2025, "theme": "", "motto": ""}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let y25 = body(r).await["id"].as_str().expect("id").to_owned();
+    let r = sec
+        .post_json(
+            &format!("/api/v1/years/{y25}/carry-over"),
+            &json!({"from_year_id": y24}),
+        )
+        .await;
+    assert_eq!(body(r).await["created"], 3);
+    let c13_25 = group(&sec, &y25, "cluster", 13).await;
+    assert_eq!(c13_25["status"], "draft");
+    assert_eq!(c13_25["predecessors"][0]["id"], c13["id"]);
+    // Its members all ended on 30/6/2025 but were in force in 2025, so they carry over.
+    assert_eq!(c13_25["members"].as_array().expect("m").len(), 6);
+}
