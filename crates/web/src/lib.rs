@@ -140,8 +140,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/users/{id}/grant", post(pages::users::grant))
         .route("/admin/users/{id}/revoke", post(pages::users::revoke))
-        .route("/groups", get(pages::coming))
-        .route("/conferences", get(pages::coming))
+        .route("/groups", get(pages::groups::index))
+        .route("/conferences", get(pages::groups::conferences))
         .route("/pacts", get(pages::coming))
         .route("/registration", get(pages::coming))
         .route("/scoring", get(pages::coming))
@@ -248,6 +248,45 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/documents",
             get(api::groups::list_documents).post(api::groups::create_document),
+        )
+        .route("/councils", post(pages::groups::create_council))
+        .route("/councils/{id}/years", post(pages::groups::create_year))
+        .route("/years/{id}", get(pages::groups::year))
+        .route("/years/{id}/groups", post(pages::groups::create_group))
+        .route("/years/{id}/carry-over", post(pages::groups::carry_over))
+        .route("/groups/{id}", get(pages::groups::group))
+        .route("/groups/{id}/members", post(pages::groups::add_member))
+        .route(
+            "/groups/{id}/members/{unit_id}/remove",
+            post(pages::groups::remove_member),
+        )
+        .route("/groups/{id}/appoint", post(pages::groups::appoint))
+        .route("/groups/{id}/archive", post(pages::groups::archive))
+        .route("/groups/{id}/elections", post(pages::groups::open_election))
+        .route(
+            "/groups/{id}/conferences",
+            post(pages::groups::create_conference),
+        )
+        .route(
+            "/groups/{id}/conferences/new",
+            get(pages::groups::new_conference),
+        )
+        .route("/conferences/{id}", get(pages::groups::conference))
+        .route(
+            "/conferences/{id}/minutes",
+            post(pages::groups::update_minutes),
+        )
+        .route(
+            "/conferences/{id}/print",
+            get(pages::groups::print_conference),
+        )
+        .route("/elections/{id}", get(pages::groups::election))
+        .route("/elections/{id}/vote", post(pages::groups::vote))
+        .route("/elections/{id}/close", post(pages::groups::close_election))
+        .route("/elections/{id}/count", post(pages::groups::enter_count))
+        .route(
+            "/documents",
+            get(pages::groups::documents).post(pages::groups::create_document),
         )
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(uploads)

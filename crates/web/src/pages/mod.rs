@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod groups;
 pub mod people;
 pub mod units;
 pub mod users;
