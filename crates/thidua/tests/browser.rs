@@ -1,0 +1,421 @@
+//! Browser tests: the pages as a person uses them, in headless Chromium driven over WebDriver
+//! (Debian `chromium` + `chromium-driver`), against a real server with the demo data.
+//!
+//! They run only when `THIDUA_BROWSER` is set (`scripts/check` sets it after making sure the
+//! browser is installed); otherwise each test returns at once and says so.
+
+mod common;
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long any wait in these tests may last.
+const WAIT: Duration = Duration::from_secs(10);
+
+const TRAVINH: &str = "Viện kiểm sát nhân dân tỉnh Trà Vinh";
+const SOCTRANG: &str = "Viện kiểm sát nhân dân tỉnh Sóc Trăng";
+const FORBIDDEN_VI: &str = "Bạn không có quyền thực hiện thao tác này.";
+
+fn enabled() -> bool {
+    match std::env::var("THIDUA_BROWSER") {
+        Ok(v) => !v.is_empty() && v != "0",
+        Err(_) => false,
+    }
+}
+
+macro_rules! require_browser {
+    () => {
+        if !enabled() {
+            println!("skipped: set THIDUA_BROWSER=1");
+            return;
+        }
+    };
+}
+
+/// A chromedriver child process; killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn start_driver() -> Driver {
+    let port = free_port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .arg("--log-level=WARNING")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {CHROMEDRIVER}: {e}"));
+    let driver = Driver {
+        child,
+        port,
+        profile: tempfile::tempdir().expect("profile dir"),
+    };
+    let deadline = Instant::now() + WAIT;
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not listen on port {port} within {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    driver
+}
+
+async fn connect(driver: &Driver, width: u32, height: u32) -> Client {
+    let profile = driver.profile.path().display().to_string();
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("chrome"));
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--hide-scrollbars",
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={profile}"),
+            ],
+        }),
+    );
+    if width < 500 {
+        // Chromium will not make a window narrower than 500 px: a phone is emulated instead
+        // (viewport, device pixel ratio and touch), as its developer tools do.
+        caps["goog:chromeOptions"]["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 3.0, "touch": true },
+        });
+    }
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session in Chromium")
+}
+
+/// Run `body` with a fresh browser whose window is `width`×`height`; the browser and its
+/// driver end afterwards even when `body` panics (the panic is then passed on).
+async fn with_browser<F, Fut>(width: u32, height: u32, body: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let driver = start_driver().await;
+    let client = connect(&driver, width, height).await;
+    let outcome = tokio::spawn(body(client.clone())).await;
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(e) = outcome {
+        match e.try_into_panic() {
+            Ok(p) => std::panic::resume_unwind(p),
+            Err(e) => panic!("browser test task failed: {e}"),
+        }
+    }
+}
+
+/// Evaluate a JavaScript expression in the page.
+async fn js(c: &Client, expr: &str) -> Value {
+    c.execute(&format!("return ({expr});"), vec![])
+        .await
+        .unwrap_or_else(|e| panic!("evaluating {expr}: {e}"))
+}
+
+async fn js_string(c: &Client, expr: &str) -> String {
+    match js(c, expr).await {
+        Value::String(s) => s,
+        Value::Null => String::new(),
+        v => v.to_string(),
+    }
+}
+
+/// Poll the JavaScript condition `cond` until it is true; fail after `WAIT`, showing `show`.
+async fn wait_until(c: &Client, what: &str, cond: &str, show: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        // Navigation in progress can make a script fail; just poll again.
+        if let Ok(Value::Bool(true)) = c.execute(&format!("return !!({cond});"), vec![]).await {
+            return;
+        }
+        if Instant::now() >= deadline {
+            let seen = js_string(c, show).await;
+            panic!("timed out after {WAIT:?} waiting for {what}; saw: {seen}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The page's visible text.
+async fn body_text(c: &Client) -> String {
+    js_string(c, "document.body ? document.body.innerText : ''").await
+}
+
+/// Sign in through the login form, as a person would.
+async fn sign_in(c: &Client, base: &str, username: &str) {
+    c.goto(&format!("{base}/login")).await.expect("open /login");
+    c.find(Locator::Css("#username"))
+        .await
+        .expect("username field")
+        .send_keys(username)
+        .await
+        .expect("type username");
+    c.find(Locator::Css("#password"))
+        .await
+        .expect("password field")
+        .send_keys(thidua::demo::DEMO_PASSWORD)
+        .await
+        .expect("type password");
+    c.find(Locator::Css("form[action='/login'] button[type='submit']"))
+        .await
+        .expect("sign-in button")
+        .click()
+        .await
+        .expect("click sign in");
+    wait_until(
+        c,
+        &format!("{username} to be signed in"),
+        "location.pathname !== '/login' && document.readyState === 'complete' \
+         && !!document.querySelector('form[action=\"/logout\"]')",
+        "location.href + ' | ' + document.body.innerText.slice(0, 300)",
+    )
+    .await;
+}
+
+/// The page must not scroll sideways: the document is no wider than the viewport.
+async fn assert_no_horizontal_scroll(c: &Client, page: &str) {
+    let sw = js(c, "document.documentElement.scrollWidth").await;
+    let iw = js(c, "window.innerWidth").await;
+    let (sw, iw) = (sw.as_f64().unwrap_or(f64::MAX), iw.as_f64().unwrap_or(0.0));
+    assert!(
+        sw <= iw,
+        "{page}: the page scrolls sideways on a phone (scrollWidth {sw} > innerWidth {iw})"
+    );
+}
+
+/// Acceptance case of the issue: typing "tra vinh" in the unit search finds the Trà Vinh
+/// procuracy (diacritics folded) and filters out the others, without a page load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unit_search_as_you_type_folds_diacritics() {
+    require_browser!();
+    let app = common::spawn_demo().await;
+    let base = app.base.clone();
+    with_browser(1280, 900, move |c| async move {
+        let _app = app;
+        sign_in(&c, &base, "admin").await;
+        c.goto(&format!("{base}/units")).await.expect("open /units");
+        let before = js_string(&c, "document.querySelector('#results .count').innerText").await;
+        // Mark the document: if the search reloaded the page instead of swapping the
+        // results in place, the mark would be gone.
+        js(&c, "window.__noReload = true").await;
+        c.find(Locator::Css("#q"))
+            .await
+            .expect("search box #q")
+            .send_keys("tra vinh")
+            .await
+            .expect("type in the search box");
+        let cond = format!(
+            "(function(){{ var r = document.querySelector('#results'); if (!r) return false; \
+             var t = r.innerText, c = r.querySelector('.count'); \
+             return t.indexOf({t}) >= 0 && t.indexOf({s}) < 0 && !!c && c.innerText !== {b}; }})()",
+            t = json!(TRAVINH),
+            s = json!(SOCTRANG),
+            b = json!(before),
+        );
+        wait_until(
+            &c,
+            "the results to show only the Trà Vinh units",
+            &cond,
+            "document.querySelector('#results').innerText.slice(0, 600)",
+        )
+        .await;
+        let results = js_string(&c, "document.querySelector('#results').innerText").await;
+        assert!(results.contains(TRAVINH), "results: {results}");
+        assert!(!results.contains(SOCTRANG), "results: {results}");
+        assert_eq!(
+            js(&c, "window.__noReload === true").await,
+            Value::Bool(true),
+            "the search reloaded the whole page instead of updating #results"
+        );
+        // htmx pushes the search into the address bar, so the result can be bookmarked.
+        let url = c.current_url().await.expect("current url");
+        assert!(
+            url.query().unwrap_or_default().contains("q=tra"),
+            "address after searching: {url}"
+        );
+    })
+    .await;
+}
+
+/// The header's language switch changes the interface to English, and the choice is kept
+/// with the account: it holds on reload and after signing in again with no cookies left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn language_switch_is_remembered_per_user() {
+    require_browser!();
+    let app = common::spawn_demo().await;
+    let base = app.base.clone();
+    with_browser(1280, 900, move |c| async move {
+        let _app = app;
+        sign_in(&c, &base, "admin").await;
+        c.goto(&format!("{base}/units")).await.expect("open /units");
+        let nav_units = "(document.querySelector('nav a[href=\"/units\"]') || {}).textContent";
+        assert_eq!(js_string(&c, nav_units).await.trim(), "Đơn vị");
+        assert_eq!(js_string(&c, "document.documentElement.lang").await, "vi");
+        c.find(Locator::XPath(
+            "//form[@action='/account/lang']//button[normalize-space(.)='English']",
+        ))
+        .await
+        .expect("the 'English' button in the header")
+        .click()
+        .await
+        .expect("click English");
+        let english = format!(
+            "document.documentElement.lang === 'en' && ({nav_units} || '').trim() === 'Units'"
+        );
+        wait_until(
+            &c,
+            "the English interface",
+            &english,
+            &format!("document.documentElement.lang + ' | ' + {nav_units}"),
+        )
+        .await;
+        assert_eq!(
+            js_string(&c, "location.pathname").await,
+            "/units",
+            "the switch returns to the page it was used on"
+        );
+        assert_eq!(
+            js_string(&c, "document.querySelector('h1').innerText").await,
+            "Units"
+        );
+
+        c.refresh().await.expect("reload");
+        wait_until(
+            &c,
+            "English after a reload",
+            &english,
+            &format!("document.documentElement.lang + ' | ' + {nav_units}"),
+        )
+        .await;
+
+        // Remembered by the account, not only by this browser: forget every cookie, sign in
+        // again, and the interface is still English.
+        c.delete_all_cookies().await.expect("delete cookies");
+        sign_in(&c, &base, "admin").await;
+        c.goto(&format!("{base}/units")).await.expect("open /units");
+        wait_until(
+            &c,
+            "English after signing in again",
+            &english,
+            &format!("document.documentElement.lang + ' | ' + {nav_units}"),
+        )
+        .await;
+    })
+    .await;
+}
+
+/// On a phone-sized window the login and unit list pages fit the width (tables scroll inside
+/// their own box, the page does not). Leaves a screenshot for a person to look at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_layout_has_no_horizontal_scroll() {
+    require_browser!();
+    let app = common::spawn_demo().await;
+    let base = app.base.clone();
+    with_browser(390, 844, move |c| async move {
+        let _app = app;
+        c.goto(&format!("{base}/login")).await.expect("open /login");
+        let iw = js(&c, "window.innerWidth").await.as_f64().unwrap_or(0.0);
+        assert!(
+            (360.0..=400.0).contains(&iw),
+            "the window should be phone-sized, innerWidth is {iw}"
+        );
+        assert_no_horizontal_scroll(&c, "/login").await;
+        save_screenshot(&c, "login-phone.png").await;
+
+        sign_in(&c, &base, "admin").await;
+        c.goto(&format!("{base}/units")).await.expect("open /units");
+        wait_until(
+            &c,
+            "the unit list",
+            "document.querySelectorAll('#results table tbody tr').length > 0",
+            "document.body.innerText.slice(0, 300)",
+        )
+        .await;
+        assert_no_horizontal_scroll(&c, "/units").await;
+        let path = save_screenshot(&c, "units-phone.png").await;
+        println!(
+            "screenshot of /units on a 390x844 window: {}",
+            path.display()
+        );
+    })
+    .await;
+}
+
+async fn save_screenshot(c: &Client, name: &str) -> PathBuf {
+    let png = c.screenshot().await.expect("screenshot");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    let path = dir.join(name);
+    std::fs::write(&path, png).expect("write screenshot");
+    path
+}
+
+/// A viewer may not create units: /units/new answers with the 403 page, in Vietnamese.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewer_gets_forbidden_page_for_new_unit() {
+    require_browser!();
+    let app = common::spawn_demo().await;
+    let base = app.base.clone();
+    with_browser(1280, 900, move |c| async move {
+        let _app = app;
+        sign_in(&c, &base, "xem").await;
+        c.goto(&format!("{base}/units/new"))
+            .await
+            .expect("open /units/new");
+        let text = body_text(&c).await;
+        assert!(text.contains(FORBIDDEN_VI), "page text: {text}");
+        assert!(text.contains("403"), "page text: {text}");
+        // The viewer sees no way to create a unit on the list either.
+        c.goto(&format!("{base}/units")).await.expect("open /units");
+        let links = js(
+            &c,
+            "document.querySelectorAll('a[href=\"/units/new\"]').length",
+        )
+        .await;
+        assert_eq!(links, json!(0), "a viewer is offered the 'new unit' link");
+    })
+    .await;
+}
