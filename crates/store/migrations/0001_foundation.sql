@@ -19,7 +19,7 @@ CREATE TABLE units (
 );
 CREATE UNIQUE INDEX units_code ON units (code);
 CREATE INDEX units_parent ON units (parent_id, sort_key);
-CREATE INDEX units_sort ON units (sort_key);
+CREATE INDEX units_sort ON units (sort_key, code);
 CREATE INDEX units_kind ON units (kind, sort_key);
 
 CREATE TABLE lineage_events (

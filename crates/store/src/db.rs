@@ -24,6 +24,9 @@ pub struct Store {
     pub(crate) read: AnyPool,
     pub(crate) write: AnyPool,
     pub backend: Backend,
+    /// Read results keyed by the audit chain's head: every write moves the head, so an entry
+    /// is valid exactly while the head has not moved, whichever server made the write.
+    pub(crate) cache: std::sync::Arc<crate::cache::ReadCache>,
 }
 
 /// Who is writing, for the audit record.
@@ -99,6 +102,7 @@ impl Store {
                     read,
                     write,
                     backend,
+                    cache: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -111,6 +115,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    cache: Default::default(),
                 })
             }
         }
@@ -154,6 +159,14 @@ impl Store {
         self.check_not_newer().await?;
         MIGRATOR.run(&self.write).await?;
         Ok(())
+    }
+
+    /// The audit chain's head sequence: it moves with every write.
+    pub async fn head_seq(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&self.read)
+            .await?
+            .try_get(0)?)
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

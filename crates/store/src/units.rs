@@ -106,6 +106,17 @@ fn unit_search_key(d: &UnitDraft) -> String {
 
 impl Store {
     pub async fn list_units(&self, q: &UnitQuery) -> Result<Page<Unit>, StoreError> {
+        let seq = self.head_seq().await?;
+        let key = format!("{q:?}");
+        if let Some(p) = self.cache.unit_page(&key, seq) {
+            return Ok(p);
+        }
+        let page = self.list_units_uncached(q).await?;
+        self.cache.put_unit_page(key, seq, &page);
+        Ok(page)
+    }
+
+    async fn list_units_uncached(&self, q: &UnitQuery) -> Result<Page<Unit>, StoreError> {
         let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<String> = Vec::new();
         if let Some(s) = q.q.as_deref().map(text::fold).filter(|s| !s.is_empty()) {
@@ -160,6 +171,16 @@ impl Store {
 
     /// Every unit, in Vietnamese order (for the tree and exports).
     pub async fn all_units(&self) -> Result<Vec<Unit>, StoreError> {
+        let seq = self.head_seq().await?;
+        if let Some(v) = self.cache.all_units(seq) {
+            return Ok(v);
+        }
+        let v = self.all_units_uncached().await?;
+        self.cache.put_all_units(seq, &v);
+        Ok(v)
+    }
+
+    async fn all_units_uncached(&self) -> Result<Vec<Unit>, StoreError> {
         let sql = format!(
             "SELECT {UNIT_COLS} FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.sort_key, u.code"
         );

@@ -37,6 +37,100 @@ pub fn verify_password_blocking(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+thread_local! {
+    /// Argon2's working memory (~19 MiB), kept by each hashing thread: allocating it anew
+    /// for every sign-in leaves the freed blocks resident in the allocator's arenas.
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Verify against a PHC string, reusing this thread's Argon2 memory.
+fn verify_reusing_memory(password: &str, hash: &str) -> bool {
+    let Ok(ph) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(expected), Some(salt)) = (ph.hash, ph.salt) else {
+        return false;
+    };
+    let Ok(params) = argon2::Params::try_from(&ph) else {
+        return false;
+    };
+    let Ok(alg) = argon2::Algorithm::try_from(ph.algorithm) else {
+        return false;
+    };
+    let version = match ph.version.map(argon2::Version::try_from) {
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+        None => argon2::Version::default(),
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let n = params.block_count();
+    let argon = Argon2::new(alg, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let ok = BLOCKS.with(|b| {
+        let mut b = b.borrow_mut();
+        if b.len() < n {
+            b.resize(n, argon2::Block::default());
+        }
+        argon
+            .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut b[..n])
+            .is_ok()
+    });
+    // Constant-time comparison.
+    ok && out.len() == expected.len()
+        && out
+            .iter()
+            .zip(expected.as_bytes())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            == 0
+}
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// Dedicated hashing threads (one per core but one), each keeping its Argon2 memory for the
+/// life of the process: resident memory stays flat however many sign-ins come, and sign-ins
+/// never take more than those cores from the request workers.
+static HASHERS: LazyLock<std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>> =
+    LazyLock::new(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<HashJob>();
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        let n = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .saturating_sub(1)
+            .max(1);
+        for i in 0..n {
+            let rx = rx.clone();
+            let _ = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || loop {
+                    let job = match rx.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+        }
+        std::sync::Mutex::new(tx)
+    });
+
+async fn on_hasher<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: HashJob = Box::new(move || {
+        let _ = tx.send(f());
+    });
+    HASHERS
+        .lock()
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .send(job)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    rx.await.map_err(|e| AppError::Internal(e.to_string()))
+}
+
 pub async fn hash_password(password: String) -> AppResult<String> {
     let _permit = HASHING
         .clone()
@@ -50,14 +144,7 @@ pub async fn hash_password(password: String) -> AppResult<String> {
 }
 
 pub async fn verify_password(password: String, hash: String) -> AppResult<bool> {
-    let _permit = HASHING
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    tokio::task::spawn_blocking(move || verify_password_blocking(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+    on_hasher(move || verify_reusing_memory(&password, &hash)).await
 }
 
 /// A hash to compare against when the username is unknown, so that the answer takes as
@@ -103,5 +190,12 @@ mod tests {
         assert!(verify_password_blocking("demo", &h));
         assert!(!verify_password_blocking("Demo", &h));
         assert!(!verify_password_blocking("demo", "garbage"));
+        assert!(verify_reusing_memory("demo", &h));
+        assert!(!verify_reusing_memory("Demo", &h));
+        assert!(!verify_reusing_memory("demo", "garbage"));
+        assert!(!verify_reusing_memory(
+            "demo",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ"
+        ));
     }
 }
