@@ -92,8 +92,11 @@ impl Store {
                     .after_connect(init)
                     .connect_with(opts.clone())
                     .await?;
+                // Each SQLite connection has its own thread (and allocator arena): two per
+                // core keep the cores busy without multiplying idle memory.
+                let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
                 let read = AnyPoolOptions::new()
-                    .max_connections(8)
+                    .max_connections((cores * 2).clamp(2, 16))
                     .acquire_timeout(Duration::from_secs(30))
                     .after_connect(init)
                     .connect_with(opts)
