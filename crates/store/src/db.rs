@@ -27,6 +27,9 @@ pub struct Store {
     /// Read results keyed by the audit chain's head: every write moves the head, so an entry
     /// is valid exactly while the head has not moved, whichever server made the write.
     pub(crate) cache: std::sync::Arc<crate::cache::ReadCache>,
+    /// Ballots are written in batches, one transaction (one sync to disk) for all the
+    /// ballots waiting at that moment; each is acknowledged only after its batch committed.
+    pub(crate) ballots: crate::ballots::BallotQueue,
 }
 
 /// Who is writing, for the audit record.
@@ -102,6 +105,7 @@ impl Store {
                     .connect_with(opts)
                     .await?;
                 Ok(Store {
+                    ballots: crate::ballots::BallotQueue::start(write.clone()),
                     read,
                     write,
                     backend,
@@ -115,6 +119,7 @@ impl Store {
                     .connect(url)
                     .await?;
                 Ok(Store {
+                    ballots: crate::ballots::BallotQueue::start(pool.clone()),
                     read: pool.clone(),
                     write: pool,
                     backend,
@@ -162,6 +167,23 @@ impl Store {
         self.check_not_newer().await?;
         MIGRATOR.run(&self.write).await?;
         Ok(())
+    }
+
+    /// Read through the cache: `load` runs only when nothing was written since the cached
+    /// value was read.
+    pub(crate) async fn cached<T, F, Fut>(&self, key: String, load: F) -> Result<T, StoreError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        let seq = self.head_seq().await?;
+        if let Some(v) = self.cache.get::<T>(&key, seq) {
+            return Ok(v);
+        }
+        let v = load().await?;
+        self.cache.put(key, seq, &v);
+        Ok(v)
     }
 
     /// The audit chain's head sequence: it moves with every write.
@@ -233,16 +255,28 @@ fn sqlite_init(
     Box::pin(sqlite_pragmas(conn))
 }
 
+/// `synchronous=FULL` (the default) syncs the WAL at every commit: an acknowledged write
+/// survives a power cut. `THIDUA_SQLITE_SYNCHRONOUS=normal` syncs only at checkpoints: an
+/// acknowledged write survives a crash of the process, not of the machine.
+fn sqlite_synchronous() -> &'static str {
+    match std::env::var("THIDUA_SQLITE_SYNCHRONOUS").as_deref() {
+        Ok("normal") | Ok("NORMAL") => "NORMAL",
+        _ => "FULL",
+    }
+}
+
 async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
-    conn.execute(
-        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; \
-         PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;",
-    )
-    .await?;
+    let sql = format!(
+        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA synchronous={};",
+        sqlite_synchronous()
+    );
+    conn.execute(sql.as_str()).await?;
     Ok(())
 }
 
 struct PendingAudit {
+    /// Who, when it differs from the transaction's context (batched writes of many users).
+    by: Option<AuditCtx>,
     action: String,
     entity: String,
     entity_id: String,
@@ -259,6 +293,17 @@ pub struct Tx {
 }
 
 impl Tx {
+    /// A transaction on a pool, for writers that do not go through `Store::begin`.
+    pub(crate) async fn on(pool: &AnyPool, ctx: AuditCtx) -> Result<Tx, StoreError> {
+        Ok(Tx {
+            tx: pool.begin().await?,
+            ctx,
+            pending: Vec::new(),
+        })
+    }
+}
+
+impl Tx {
     pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }
@@ -272,10 +317,30 @@ impl Tx {
         after: Option<&A>,
     ) {
         self.pending.push(PendingAudit {
+            by: None,
             action: action.to_owned(),
             entity: entity.to_owned(),
             entity_id: entity_id.to_owned(),
             before: before.and_then(|b| serde_json::to_string(b).ok()),
+            after: after.and_then(|a| serde_json::to_string(a).ok()),
+        });
+    }
+
+    /// An audit entry made on behalf of `by` (a write batched with others').
+    pub(crate) fn audit_as<A: serde::Serialize>(
+        &mut self,
+        by: &AuditCtx,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        after: Option<&A>,
+    ) {
+        self.pending.push(PendingAudit {
+            by: Some(by.clone()),
+            action: action.to_owned(),
+            entity: entity.to_owned(),
+            entity_id: entity_id.to_owned(),
+            before: None,
             after: after.and_then(|a| serde_json::to_string(a).ok()),
         });
     }
@@ -300,8 +365,8 @@ impl Tx {
                     seq: last_seq - n + 1 + i as i64,
                     id: new_id(),
                     at: at.clone(),
-                    actor: self.ctx.actor.clone(),
-                    address: self.ctx.address.clone(),
+                    actor: p.by.as_ref().unwrap_or(&self.ctx).actor.clone(),
+                    address: p.by.as_ref().unwrap_or(&self.ctx).address.clone(),
                     action: p.action,
                     entity: p.entity,
                     entity_id: p.entity_id,

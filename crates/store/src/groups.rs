@@ -322,6 +322,11 @@ impl Store {
     }
 
     pub async fn get_council(&self, id: &str) -> Result<Council, StoreError> {
+        self.cached(format!("council:{id}"), || self.get_council_uncached(id))
+            .await
+    }
+
+    async fn get_council_uncached(&self, id: &str) -> Result<Council, StoreError> {
         let r = sqlx::query(
             "SELECT c.id, c.unit_id, u.name, c.name FROM councils c JOIN units u ON u.id = c.unit_id WHERE c.id = $1",
         )
@@ -562,6 +567,11 @@ impl Store {
     }
 
     pub async fn get_year(&self, id: &str) -> Result<EmulationYear, StoreError> {
+        self.cached(format!("year:{id}"), || self.get_year_uncached(id))
+            .await
+    }
+
+    async fn get_year_uncached(&self, id: &str) -> Result<EmulationYear, StoreError> {
         let r = sqlx::query(
             "SELECT id, council_id, year, theme, motto, registration_deadline, self_assessment_deadline, review_deadline, version FROM emulation_years WHERE id = $1",
         )
@@ -629,6 +639,11 @@ impl Store {
     }
 
     pub async fn get_group(&self, id: &str) -> Result<Group, StoreError> {
+        self.cached(format!("group:{id}"), || self.get_group_uncached(id))
+            .await
+    }
+
+    async fn get_group_uncached(&self, id: &str) -> Result<Group, StoreError> {
         let mut conn = self.read.acquire().await?;
         group_tx(&mut conn, id).await
     }
@@ -846,6 +861,13 @@ impl Store {
 
     /// Units under the council's unit, in force during the year, in no group of that year.
     pub async fn unassigned_units(&self, year_id: &str) -> Result<Vec<UnitBrief>, StoreError> {
+        self.cached(format!("unassigned:{year_id}"), || {
+            self.unassigned_units_uncached(year_id)
+        })
+        .await
+    }
+
+    async fn unassigned_units_uncached(&self, year_id: &str) -> Result<Vec<UnitBrief>, StoreError> {
         let y = self.get_year(year_id).await?;
         let council = self.get_council(&y.council_id).await?;
         let units = self.all_units().await?;
@@ -892,6 +914,13 @@ impl Store {
 
     /// The group's line across years: its predecessors back and its successors forward.
     pub async fn group_timeline(&self, group_id: &str) -> Result<Vec<GroupRef>, StoreError> {
+        self.cached(format!("timeline:{group_id}"), || {
+            self.group_timeline_uncached(group_id)
+        })
+        .await
+    }
+
+    async fn group_timeline_uncached(&self, group_id: &str) -> Result<Vec<GroupRef>, StoreError> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         let mut frontier = vec![group_id.to_owned()];
@@ -1022,11 +1051,25 @@ impl Store {
     }
 
     pub async fn get_conference(&self, id: &str) -> Result<Conference, StoreError> {
+        self.cached(format!("conference:{id}"), || {
+            self.get_conference_uncached(id)
+        })
+        .await
+    }
+
+    async fn get_conference_uncached(&self, id: &str) -> Result<Conference, StoreError> {
         let mut conn = self.read.acquire().await?;
         conference_tx(&mut conn, id).await
     }
 
     pub async fn conferences_of(&self, group_id: &str) -> Result<Vec<Conference>, StoreError> {
+        self.cached(format!("conferences:{group_id}"), || {
+            self.conferences_of_uncached(group_id)
+        })
+        .await
+    }
+
+    async fn conferences_of_uncached(&self, group_id: &str) -> Result<Vec<Conference>, StoreError> {
         let ids: Vec<String> =
             sqlx::query("SELECT id FROM conferences WHERE group_id = $1 ORDER BY starts_at")
                 .bind(group_id)
@@ -1155,12 +1198,41 @@ impl Store {
         Ok(e)
     }
 
+    /// The group an election belongs to.
+    pub async fn election_group(&self, id: &str) -> Result<String, StoreError> {
+        let r = sqlx::query("SELECT group_id FROM elections WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(r.try_get(0)?)
+    }
+
+    /// The member unit ids of a group.
+    pub async fn group_member_ids(&self, group_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT unit_id FROM group_members WHERE group_id = $1")
+            .bind(group_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()
+            .map_err(Into::into)
+    }
+
     pub async fn get_election(&self, id: &str) -> Result<Election, StoreError> {
         let mut conn = self.read.acquire().await?;
         election_tx(&mut conn, id).await
     }
 
     pub async fn elections_of(&self, group_id: &str) -> Result<Vec<Election>, StoreError> {
+        self.cached(format!("elections:{group_id}"), || {
+            self.elections_of_uncached(group_id)
+        })
+        .await
+    }
+
+    async fn elections_of_uncached(&self, group_id: &str) -> Result<Vec<Election>, StoreError> {
         let ids: Vec<String> =
             sqlx::query("SELECT id FROM elections WHERE group_id = $1 ORDER BY opened_at, round")
                 .bind(group_id)
@@ -1189,75 +1261,16 @@ impl Store {
         choice: Option<&str>,
         receipt: &str,
     ) -> Result<String, StoreError> {
-        let mut tx = self.begin(ctx).await?;
-        // Lock the election row (PostgreSQL) and check it is open in the same statement.
-        let open =
-            sqlx::query("UPDATE elections SET version = version WHERE id = $1 AND status = 'open'")
-                .bind(election_id)
-                .execute(&mut *tx.tx)
-                .await?
-                .rows_affected();
-        if open == 0 {
-            let exists = sqlx::query("SELECT 1 FROM elections WHERE id = $1")
-                .bind(election_id)
-                .fetch_optional(&mut *tx.tx)
-                .await?;
-            return Err(if exists.is_some() {
-                refused("err-election-closed", &[])
-            } else {
-                StoreError::NotFound
-            });
-        }
-        let e = election_tx(&mut tx.tx, election_id).await?;
-        if e.method == "counted" {
-            return Err(refused("err-counted-election", &[]));
-        }
-        let member =
-            sqlx::query("SELECT 1 FROM group_members WHERE group_id = $1 AND unit_id = $2")
-                .bind(&e.group_id)
-                .bind(voter_unit_id)
-                .fetch_optional(&mut *tx.tx)
-                .await?;
-        if member.is_none() {
-            return Err(refused("err-not-member", &[]));
-        }
-        if let Some(c) = choice {
-            if !e.candidates.iter().any(|x| x.id == c) {
-                return Err(StoreError::field("choice", "err-candidate-not-member"));
-            }
-        }
-        let ins = sqlx::query("INSERT INTO election_voters (election_id, unit_id, user_id, voted_at) VALUES ($1, $2, $3, $4)")
-            .bind(election_id)
-            .bind(voter_unit_id)
-            .bind(user_id)
-            .bind(now())
-            .execute(&mut *tx.tx)
-            .await;
-        if let Err(err) = ins {
-            return Err(if StoreError::is_unique_violation(&err) {
-                refused("err-already-voted", &[])
-            } else {
-                err.into()
-            });
-        }
-        let secret = e.method == "secret";
-        sqlx::query("INSERT INTO ballots (id, election_id, receipt, choice_unit_id, voter_unit_id, counted) VALUES ($1, $2, $3, $4, $5, 0)")
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(election_id)
-            .bind(receipt)
-            .bind(choice)
-            .bind(if secret { None } else { Some(voter_unit_id) })
-            .execute(&mut *tx.tx)
-            .await?;
-        // The audit trail records who voted; for a secret ballot never what they chose.
-        let after = if secret {
-            serde_json::json!({"unit_id": voter_unit_id})
-        } else {
-            serde_json::json!({"unit_id": voter_unit_id, "choice": choice})
-        };
-        tx.audit::<(), _>("vote", "election", election_id, None, Some(&after));
-        tx.commit().await?;
-        Ok(receipt.to_owned())
+        self.ballots
+            .cast(crate::ballots::BallotRequest {
+                ctx: ctx.clone(),
+                election_id: election_id.to_owned(),
+                voter_unit_id: voter_unit_id.to_owned(),
+                user_id: user_id.to_owned(),
+                choice: choice.map(str::to_owned),
+                receipt: receipt.to_owned(),
+            })
+            .await
     }
 
     /// Enter a count from the room (show of hands): votes per candidate and blank.

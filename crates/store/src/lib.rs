@@ -3,6 +3,7 @@
 //! with its hash-chained audit record.
 
 mod audit;
+mod ballots;
 mod cache;
 mod db;
 mod error;

@@ -106,14 +106,8 @@ fn unit_search_key(d: &UnitDraft) -> String {
 
 impl Store {
     pub async fn list_units(&self, q: &UnitQuery) -> Result<Page<Unit>, StoreError> {
-        let seq = self.head_seq().await?;
-        let key = format!("{q:?}");
-        if let Some(p) = self.cache.unit_page(&key, seq) {
-            return Ok(p);
-        }
-        let page = self.list_units_uncached(q).await?;
-        self.cache.put_unit_page(key, seq, &page);
-        Ok(page)
+        self.cached(format!("units:{q:?}"), || self.list_units_uncached(q))
+            .await
     }
 
     async fn list_units_uncached(&self, q: &UnitQuery) -> Result<Page<Unit>, StoreError> {
@@ -171,13 +165,8 @@ impl Store {
 
     /// Every unit, in Vietnamese order (for the tree and exports).
     pub async fn all_units(&self) -> Result<Vec<Unit>, StoreError> {
-        let seq = self.head_seq().await?;
-        if let Some(v) = self.cache.all_units(seq) {
-            return Ok(v);
-        }
-        let v = self.all_units_uncached().await?;
-        self.cache.put_all_units(seq, &v);
-        Ok(v)
+        self.cached("all_units".into(), || self.all_units_uncached())
+            .await
     }
 
     async fn all_units_uncached(&self) -> Result<Vec<Unit>, StoreError> {
@@ -213,6 +202,11 @@ impl Store {
 
     /// The unit's id followed by its ancestors' ids, up to the root.
     pub async fn unit_chain(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        self.cached(format!("chain:{id}"), || self.unit_chain_uncached(id))
+            .await
+    }
+
+    async fn unit_chain_uncached(&self, id: &str) -> Result<Vec<String>, StoreError> {
         let mut chain = vec![id.to_owned()];
         let mut cur = id.to_owned();
         // Depth is small (supreme → provincial → district → division); the bound guards

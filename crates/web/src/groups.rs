@@ -75,18 +75,35 @@ pub async fn may_run_election(
     Err(AppError::Forbidden)
 }
 
-/// The member units this user leads in the election's group.
+/// The member units this user leads in the group: a leader's grant on a member unit, or on
+/// a unit above members (then each member's chain is checked).
 pub async fn voting_units(app: &AppState, ctx: &Ctx, group_id: &str) -> AppResult<Vec<String>> {
     let p = ctx.user()?;
-    let g = app.store.get_group(group_id).await?;
-    let mut out = Vec::new();
-    for m in &g.members {
-        if !p.actor.grants.iter().any(|gr| gr.role == Role::UnitLeader) {
-            break;
-        }
-        let chain = app.store.unit_chain(&m.id).await?;
-        if ctx.can(Action::Vote, &Resource::unit(&chain)) {
-            out.push(m.id.clone());
+    let scopes: Vec<&str> = p
+        .actor
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::UnitLeader)
+        .filter_map(|g| g.scope_unit.as_deref())
+        .collect();
+    if scopes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members = app.store.group_member_ids(group_id).await?;
+    let mut out: Vec<String> = members
+        .iter()
+        .filter(|m| scopes.contains(&m.as_str()))
+        .cloned()
+        .collect();
+    if out.len() < scopes.len() {
+        for m in &members {
+            if out.contains(m) {
+                continue;
+            }
+            let chain = app.store.unit_chain(m).await?;
+            if ctx.can(Action::Vote, &Resource::unit(&chain)) {
+                out.push(m.clone());
+            }
         }
     }
     Ok(out)
@@ -101,8 +118,8 @@ pub async fn cast(
     choice: Option<&str>,
 ) -> AppResult<String> {
     let p = ctx.user()?.clone();
-    let e = app.store.get_election(election_id).await?;
-    let mine = voting_units(app, ctx, &e.group_id).await?;
+    let group_id = app.store.election_group(election_id).await?;
+    let mine = voting_units(app, ctx, &group_id).await?;
     let unit = match unit_id {
         Some(u) if mine.iter().any(|m| m == u) => u.to_owned(),
         Some(_) => return Err(AppError::Forbidden),

@@ -1,0 +1,191 @@
+//! Ballots are written in batches: every ballot waiting when the writer is free goes into one
+//! transaction, each inside its own savepoint (a refused ballot rolls back alone), with one
+//! commit — one sync to disk — for all. A ballot is acknowledged only after its batch has
+//! committed, so "acknowledged" still means "durable". The queue holds nothing that matters:
+//! a ballot that was not acknowledged was not counted, and the database's keys (one voter row
+//! per unit and election) decide between servers.
+
+use sqlx::{Acquire, AnyPool, Row};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::db::{now, AuditCtx, Tx};
+use crate::error::StoreError;
+
+pub(crate) struct BallotRequest {
+    pub ctx: AuditCtx,
+    pub election_id: String,
+    pub voter_unit_id: String,
+    pub user_id: String,
+    pub choice: Option<String>,
+    pub receipt: String,
+}
+
+type Job = (BallotRequest, oneshot::Sender<Result<String, StoreError>>);
+
+const MAX_BATCH: usize = 256;
+
+#[derive(Clone)]
+pub(crate) struct BallotQueue {
+    tx: mpsc::Sender<Job>,
+}
+
+impl BallotQueue {
+    pub fn start(pool: AnyPool) -> BallotQueue {
+        let (tx, rx) = mpsc::channel(4096);
+        tokio::spawn(worker(pool, rx));
+        BallotQueue { tx }
+    }
+
+    pub async fn cast(&self, req: BallotRequest) -> Result<String, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send((req, reply))
+            .await
+            .map_err(|_| StoreError::rule("err-internal"))?;
+        answer.await.map_err(|_| StoreError::rule("err-internal"))?
+    }
+}
+
+async fn worker(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let (reqs, replies): (Vec<BallotRequest>, Vec<_>) = batch.into_iter().unzip();
+        match write_batch(&pool, &reqs).await {
+            Ok(results) => {
+                for (reply, r) in replies.into_iter().zip(results) {
+                    let _ = reply.send(r);
+                }
+            }
+            Err(e) => {
+                // Nothing of the batch was committed: every ballot in it is refused.
+                tracing::error!(error = %e, "ballot batch failed");
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::Db(sqlx::Error::Protocol(e.to_string()))));
+                }
+            }
+        }
+    }
+}
+
+async fn write_batch(
+    pool: &AnyPool,
+    reqs: &[BallotRequest],
+) -> Result<Vec<Result<String, StoreError>>, StoreError> {
+    let mut tx = Tx::on(pool, AuditCtx::default()).await?;
+    let mut results = Vec::with_capacity(reqs.len());
+    for req in reqs {
+        let mut sp = (&mut tx.tx).begin().await?;
+        match ballot(&mut sp, req).await {
+            Ok(after) => {
+                sp.commit().await?;
+                // The audit trail records who voted; for a secret ballot never the choice.
+                tx.audit_as(&req.ctx, "vote", "election", &req.election_id, Some(&after));
+                results.push(Ok(req.receipt.clone()));
+            }
+            Err(e) => {
+                sp.rollback().await?;
+                results.push(Err(e));
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+fn refused(key: &str) -> StoreError {
+    StoreError::Refused {
+        key: key.to_owned(),
+        args: Vec::new(),
+    }
+}
+
+/// One ballot's statements; returns what the audit records.
+async fn ballot(
+    conn: &mut sqlx::AnyConnection,
+    req: &BallotRequest,
+) -> Result<serde_json::Value, StoreError> {
+    // Lock the election row (PostgreSQL) and check it is open in the same statement.
+    let open = sqlx::query(
+        "UPDATE elections SET version = version WHERE id = $1 AND status = 'open' RETURNING method, group_id",
+    )
+    .bind(&req.election_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(open) = open else {
+        let exists = sqlx::query("SELECT 1 FROM elections WHERE id = $1")
+            .bind(&req.election_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Err(if exists.is_some() {
+            refused("err-election-closed")
+        } else {
+            StoreError::NotFound
+        });
+    };
+    let method: String = open.try_get(0)?;
+    let group_id: String = open.try_get(1)?;
+    if method == "counted" {
+        return Err(refused("err-counted-election"));
+    }
+    let member = sqlx::query("SELECT 1 FROM group_members WHERE group_id = $1 AND unit_id = $2")
+        .bind(&group_id)
+        .bind(&req.voter_unit_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if member.is_none() {
+        return Err(refused("err-not-member"));
+    }
+    if let Some(c) = &req.choice {
+        let candidate = sqlx::query(
+            "SELECT 1 FROM election_candidates WHERE election_id = $1 AND unit_id = $2",
+        )
+        .bind(&req.election_id)
+        .bind(c)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if candidate.is_none() {
+            return Err(StoreError::field("choice", "err-candidate-not-member"));
+        }
+    }
+    // The primary key (election, unit) refuses a second ballot, also one arriving at the
+    // same instant through another server.
+    let ins = sqlx::query(
+        "INSERT INTO election_voters (election_id, unit_id, user_id, voted_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&req.election_id)
+    .bind(&req.voter_unit_id)
+    .bind(&req.user_id)
+    .bind(now())
+    .execute(&mut *conn)
+    .await;
+    if let Err(err) = ins {
+        return Err(if StoreError::is_unique_violation(&err) {
+            refused("err-already-voted")
+        } else {
+            err.into()
+        });
+    }
+    let secret = method == "secret";
+    // A secret ballot carries neither its voter nor a time: only the receipt finds it.
+    sqlx::query(
+        "INSERT INTO ballots (id, election_id, receipt, choice_unit_id, voter_unit_id, counted) VALUES ($1, $2, $3, $4, $5, 0)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(&req.election_id)
+    .bind(&req.receipt)
+    .bind(&req.choice)
+    .bind(if secret { None } else { Some(req.voter_unit_id.as_str()) })
+    .execute(&mut *conn)
+    .await?;
+    Ok(if secret {
+        serde_json::json!({"unit_id": req.voter_unit_id})
+    } else {
+        serde_json::json!({"unit_id": req.voter_unit_id, "choice": req.choice})
+    })
+}
