@@ -42,7 +42,9 @@ impl BallotQueue {
             .send((req, reply))
             .await
             .map_err(|_| StoreError::rule("err-internal"))?;
-        answer.await.map_err(|_| StoreError::rule("err-internal"))?
+        let r = answer.await.map_err(|_| StoreError::rule("err-internal"))?;
+        crate::db::forget_request_seq();
+        r
     }
 }
 

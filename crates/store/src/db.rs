@@ -48,6 +48,22 @@ impl AuditCtx {
     }
 }
 
+tokio::task_local! {
+    /// The audit head read once for the current request, so that its cached reads cost one
+    /// query in all. A write in the request forgets it (the head has moved).
+    static REQUEST_SEQ: std::cell::Cell<Option<i64>>;
+}
+
+/// Run a request with its own memo of the audit head (see `Store::cached`).
+pub async fn with_request_scope<F: std::future::Future>(f: F) -> F::Output {
+    REQUEST_SEQ.scope(std::cell::Cell::new(None), f).await
+}
+
+/// The request's reads must see its own writes: forget the memoised head.
+pub(crate) fn forget_request_seq() {
+    let _ = REQUEST_SEQ.try_with(|c| c.set(None));
+}
+
 pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
 }
@@ -177,7 +193,14 @@ impl Store {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<T, StoreError>>,
     {
-        let seq = self.head_seq().await?;
+        let seq = match REQUEST_SEQ.try_with(|c| c.get()) {
+            Ok(Some(s)) => s,
+            _ => {
+                let s = self.head_seq().await?;
+                let _ = REQUEST_SEQ.try_with(|c| c.set(Some(s)));
+                s
+            }
+        };
         if let Some(v) = self.cache.get::<T>(&key, seq) {
             return Ok(v);
         }
@@ -403,6 +426,7 @@ impl Tx {
                 .await?;
         }
         self.tx.commit().await?;
+        forget_request_seq();
         Ok(())
     }
 

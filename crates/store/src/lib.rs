@@ -13,7 +13,7 @@ mod units;
 mod users;
 
 pub use audit::{AuditFilter, AuditReport};
-pub use db::{now, AuditCtx, Backend, Store, Tx};
+pub use db::{now, with_request_scope, AuditCtx, Backend, Store, Tx};
 pub use error::StoreError;
 pub use groups::{
     BridgePoint, Conference, ConferenceDraft, Council, DocumentDraft, Election, ElectionDraft,

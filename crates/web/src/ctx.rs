@@ -266,7 +266,7 @@ pub async fn context(State(app): State<AppState>, req: Request, next: Next) -> R
     };
     parts.extensions.insert(ctx.clone());
     let req = Request::from_parts(parts, body);
-    let resp = next.run(req).await;
+    let resp = thidua_store::with_request_scope(next.run(req)).await;
     if let Some(ErrorMarker(err)) = resp.extensions().get::<ErrorMarker>().cloned() {
         return finish(err, lang, is_api, &path, Some(&ctx));
     }
