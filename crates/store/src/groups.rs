@@ -43,6 +43,15 @@ pub struct LegalDocument {
     pub file_id: Option<String>,
 }
 
+/// A stored file (a legal document's text, a conference's attachment).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FileRef {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DocumentDraft {
     pub kind: String,
@@ -497,6 +506,85 @@ impl Store {
             .fetch_optional(&self.read)
             .await?;
         Ok(r.map(|r| doc_from_row(&r)).transpose()?)
+    }
+
+    /// Attach (or replace) the file of a legal document.
+    pub async fn attach_document_file(
+        &self,
+        ctx: &AuditCtx,
+        doc_id: &str,
+        name: &str,
+        ctype: &str,
+        bytes: &[u8],
+    ) -> Result<LegalDocument, StoreError> {
+        let before = self.get_document(doc_id).await?;
+        let mut tx = self.begin(ctx).await?;
+        let file_id = insert_file(&mut tx, name, ctype, bytes).await?;
+        sqlx::query("UPDATE legal_documents SET file_id = $1, version = version + 1 WHERE id = $2")
+            .bind(&file_id)
+            .bind(doc_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        let mut after = before.clone();
+        after.file_id = Some(file_id);
+        tx.audit(
+            "attach_file",
+            "legal_document",
+            doc_id,
+            Some(&before),
+            Some(&after),
+        );
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Attach a file (minutes, photos, signed scans) to a conference.
+    pub async fn add_conference_file(
+        &self,
+        ctx: &AuditCtx,
+        conference_id: &str,
+        name: &str,
+        ctype: &str,
+        bytes: &[u8],
+    ) -> Result<FileRef, StoreError> {
+        self.get_conference(conference_id).await?;
+        let mut tx = self.begin(ctx).await?;
+        let file_id = insert_file(&mut tx, name, ctype, bytes).await?;
+        sqlx::query("INSERT INTO conference_files (conference_id, file_id) VALUES ($1, $2)")
+            .bind(conference_id)
+            .bind(&file_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        let f = FileRef {
+            id: file_id,
+            name: name.to_owned(),
+            content_type: ctype.to_owned(),
+            size: bytes.len() as i64,
+        };
+        tx.audit::<(), _>("attach_file", "conference", conference_id, None, Some(&f));
+        tx.commit().await?;
+        Ok(f)
+    }
+
+    pub async fn conference_files(&self, conference_id: &str) -> Result<Vec<FileRef>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT f.id, f.name, f.content_type, f.size FROM conference_files c JOIN files f ON f.id = c.file_id \
+             WHERE c.conference_id = $1 ORDER BY f.created_at",
+        )
+        .bind(conference_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FileRef {
+                    id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    content_type: r.try_get(2)?,
+                    size: r.try_get(3)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 
     /// A stored file: (name, content type, bytes).

@@ -17,8 +17,8 @@ pub use db::{now, with_request_scope, AuditCtx, Backend, Store, Tx};
 pub use error::StoreError;
 pub use groups::{
     BridgePoint, Conference, ConferenceDraft, Council, DocumentDraft, Election, ElectionDraft,
-    EmulationYear, Group, GroupDraft, GroupRef, LegalDocument, Participant, PublishedBallot,
-    UnitBrief, YearDraft, CONFERENCE_KINDS, DOC_KINDS, MODES,
+    EmulationYear, FileRef, Group, GroupDraft, GroupRef, LegalDocument, Participant,
+    PublishedBallot, UnitBrief, YearDraft, CONFERENCE_KINDS, DOC_KINDS, MODES,
 };
 pub use people::{Person, PersonQuery};
 pub use units::{LineageEvent, Unit, UnitQuery};

@@ -511,3 +511,101 @@ async fn groups_refuse_bad_input_and_outsiders() {
     // Its members all ended on 30/6/2025 but were in force in 2025, so they carry over.
     assert_eq!(c13_25["members"].as_array().expect("m").len(), 6);
 }
+
+#[tokio::test]
+async fn documents_and_conferences_take_files_of_known_kinds_only() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let docs = body(sec.get("/api/v1/documents?q=09%2FHD").await).await;
+    let doc = docs[0]["id"].as_str().expect("id").to_owned();
+    let put = |s: &Session, path: String, bytes: Vec<u8>| {
+        s.http
+            .put(s.url(&path))
+            .header("x-csrf-token", &s.csrf)
+            .body(bytes)
+            .send()
+    };
+    let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec();
+    let r = put(
+        &sec,
+        format!("/api/v1/documents/{doc}/file?name=09-HD-VKSTC.pdf"),
+        pdf.clone(),
+    )
+    .await
+    .expect("send");
+    assert_eq!(r.status(), 200);
+    let file_id = body(r).await["file_id"].as_str().expect("file").to_owned();
+    let r = sec.get(&format!("/files/{file_id}")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .expect("cd")
+        .starts_with("attachment"));
+    assert_eq!(r.bytes().await.expect("bytes").to_vec(), pdf);
+    // A script renamed to .pdf, and an oversized file, are refused; nothing changes.
+    let r = put(
+        &sec,
+        format!("/api/v1/documents/{doc}/file?name=x.pdf"),
+        b"<script>alert(1)</script>".to_vec(),
+    )
+    .await
+    .expect("send");
+    assert_eq!(r.status(), 422);
+    assert_eq!(body(r).await["errors"][0]["key"], "err-bad-file-type");
+    let mut big = b"%PDF-".to_vec();
+    big.resize(11 * 1024 * 1024, b'a');
+    let r = put(
+        &sec,
+        format!("/api/v1/documents/{doc}/file?name=big.pdf"),
+        big,
+    )
+    .await
+    .expect("send");
+    assert_eq!(r.status(), 413);
+    let d = body(sec.get(&format!("/api/v1/documents?q=09%2FHD")).await).await;
+    assert_eq!(d[0]["file_id"], file_id.as_str());
+    // A viewer cannot attach.
+    let viewer = app.demo("xem").await;
+    let r = put(
+        &viewer,
+        format!("/api/v1/documents/{doc}/file?name=a.pdf"),
+        pdf.clone(),
+    )
+    .await
+    .expect("send");
+    assert_eq!(r.status(), 403);
+    // Conference attachments: the host (Trà Vinh's leader for cluster 13) may, another unit may not.
+    let y24 = sector_year(&sec, 2024).await;
+    let c13 = group(&sec, &y24, "cluster", 13).await;
+    let confs = body(
+        sec.get(&format!(
+            "/api/v1/groups/{}/conferences",
+            c13["id"].as_str().expect("id")
+        ))
+        .await,
+    )
+    .await;
+    let conf = confs[0]["id"].as_str().expect("id").to_owned();
+    let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
+    let host = app.demo("lanhdao.travinh").await;
+    let post = |s: &Session, bytes: Vec<u8>| {
+        s.http
+            .post(s.url(&format!("/api/v1/conferences/{conf}/files?name=ky-ket.png")))
+            .header("x-csrf-token", &s.csrf)
+            .body(bytes)
+            .send()
+    };
+    assert_eq!(post(&host, png.clone()).await.expect("send").status(), 201);
+    let other = app.demo("lanhdao.hanoi").await;
+    assert_eq!(post(&other, png).await.expect("send").status(), 403);
+    let files = body(host.get(&format!("/api/v1/conferences/{conf}/files")).await).await;
+    assert_eq!(files.as_array().expect("files").len(), 1);
+    let html = host
+        .get(&format!("/conferences/{conf}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("ky-ket.png"));
+}

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod ctx;
 pub mod error;
+pub mod files;
 pub mod groups;
 pub mod i18n;
 pub mod imports;
@@ -86,6 +87,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/units/import", post(api::import_units))
         .route("/api/v1/people/import", post(api::import_people))
+        .route(
+            "/api/v1/documents/{id}/file",
+            axum::routing::put(files::api_attach_document),
+        )
+        .route(
+            "/api/v1/conferences/{id}/files",
+            get(files::api_conference_files).post(files::api_attach_conference),
+        )
+        .route(
+            "/documents/{id}/file",
+            post(pages::groups::upload_document_file),
+        )
+        .route(
+            "/conferences/{id}/files",
+            post(pages::groups::upload_conference_file),
+        )
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
 
     let app = Router::new()
@@ -149,6 +166,7 @@ pub fn router(state: AppState) -> Router {
         .route("/awards", get(pages::coming))
         .route("/reports", get(pages::coming))
         .route("/api/docs", get(pages::api_docs))
+        .route("/files/{id}", get(files::download))
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/units", get(api::list_units).post(api::create_unit))

@@ -59,7 +59,10 @@ use crate::api;
         api::groups::close_election,
         api::groups::published_ballots,
         api::groups::list_documents,
-        api::groups::create_document
+        api::groups::create_document,
+        crate::files::api_attach_document,
+        crate::files::api_attach_conference,
+        crate::files::api_conference_files
     ),
     components(schemas(
         thidua_store::Unit,

@@ -1106,6 +1106,7 @@ struct ConferencePage {
     g: Group,
     can_edit: bool,
     elections: Vec<(Election, String)>,
+    files: Vec<thidua_store::FileRef>,
     /// On a stale edit: what is stored now.
     current: Option<String>,
     p: Posted,
@@ -1158,6 +1159,7 @@ async fn conference_page(
         &ConferencePage {
             l: with_flash(ctx, flash),
             h: G::new(ctx.lang),
+            files: app.store.conference_files(&c.id).await?,
             c,
             g,
             can_edit,
@@ -1809,4 +1811,31 @@ mod tests {
         assert_eq!(p.general("elect", "office"), Vec::<String>::new());
         assert_eq!(p.general("elect", "method"), vec!["bad".to_string()]);
     }
+}
+
+/// Upload a legal document's file from the documents page.
+pub async fn upload_document_file(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    ctx.may(Action::ManageDocuments, &Resource::SYSTEM)?;
+    let (name, bytes) = super::units::read_upload_named(mp).await?;
+    crate::files::attach_document(&app, &ctx, &id, &name, &bytes).await?;
+    Ok(axum::response::Redirect::to("/documents").into_response())
+}
+
+/// Attach a file to a conference from its page.
+pub async fn upload_conference_file(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let c = app.store.get_conference(&id).await?;
+    rules::may_host(&app, &ctx, &c.group_id, &c.host.id).await?;
+    let (name, bytes) = super::units::read_upload_named(mp).await?;
+    crate::files::attach_conference(&app, &ctx, &id, &name, &bytes).await?;
+    Ok(axum::response::Redirect::to(&format!("/conferences/{id}")).into_response())
 }

@@ -786,6 +786,28 @@ pub async fn read_upload(mut mp: Multipart) -> AppResult<Vec<u8>> {
     )]))
 }
 
+/// Read the uploaded file and its name from a multipart form.
+pub async fn read_upload_named(mut mp: Multipart) -> AppResult<(String, Vec<u8>)> {
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("err-bad-file".into()))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("tep").to_owned();
+            let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+            if bytes.len() > thidua_docs::MAX_IMPORT_BYTES {
+                return Err(AppError::TooLarge);
+            }
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(AppError::Invalid(vec![FieldError::new(
+        "file",
+        "err-required",
+    )]))
+}
+
 pub async fn import(State(app): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResult<Response> {
     ctx.user()?;
     let l = L::new(&ctx);
