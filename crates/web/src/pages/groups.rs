@@ -1772,6 +1772,33 @@ pub async fn create_document(
     }
 }
 
+/// Upload a legal document's file from the documents page.
+pub async fn upload_document_file(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    ctx.may(Action::ManageDocuments, &Resource::SYSTEM)?;
+    let (name, bytes) = super::units::read_upload_named(mp).await?;
+    crate::files::attach_document(&app, &ctx, &id, &name, &bytes).await?;
+    Ok(axum::response::Redirect::to("/documents").into_response())
+}
+
+/// Attach a file to a conference from its page.
+pub async fn upload_conference_file(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let c = app.store.get_conference(&id).await?;
+    rules::may_host(&app, &ctx, &c.group_id, &c.host.id).await?;
+    let (name, bytes) = super::units::read_upload_named(mp).await?;
+    crate::files::attach_conference(&app, &ctx, &id, &name, &bytes).await?;
+    Ok(axum::response::Redirect::to(&format!("/conferences/{id}")).into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1811,31 +1838,4 @@ mod tests {
         assert_eq!(p.general("elect", "office"), Vec::<String>::new());
         assert_eq!(p.general("elect", "method"), vec!["bad".to_string()]);
     }
-}
-
-/// Upload a legal document's file from the documents page.
-pub async fn upload_document_file(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    mp: axum::extract::Multipart,
-) -> AppResult<Response> {
-    ctx.may(Action::ManageDocuments, &Resource::SYSTEM)?;
-    let (name, bytes) = super::units::read_upload_named(mp).await?;
-    crate::files::attach_document(&app, &ctx, &id, &name, &bytes).await?;
-    Ok(axum::response::Redirect::to("/documents").into_response())
-}
-
-/// Attach a file to a conference from its page.
-pub async fn upload_conference_file(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    mp: axum::extract::Multipart,
-) -> AppResult<Response> {
-    let c = app.store.get_conference(&id).await?;
-    rules::may_host(&app, &ctx, &c.group_id, &c.host.id).await?;
-    let (name, bytes) = super::units::read_upload_named(mp).await?;
-    crate::files::attach_conference(&app, &ctx, &id, &name, &bytes).await?;
-    Ok(axum::response::Redirect::to(&format!("/conferences/{id}")).into_response())
 }
