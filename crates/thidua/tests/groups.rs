@@ -563,7 +563,7 @@ async fn documents_and_conferences_take_files_of_known_kinds_only() {
     .await
     .expect("send");
     assert_eq!(r.status(), 413);
-    let d = body(sec.get(&format!("/api/v1/documents?q=09%2FHD")).await).await;
+    let d = body(sec.get("/api/v1/documents?q=09%2FHD").await).await;
     assert_eq!(d[0]["file_id"], file_id.as_str());
     // A viewer cannot attach.
     let viewer = app.demo("xem").await;
