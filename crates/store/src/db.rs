@@ -209,6 +209,15 @@ impl Store {
         Ok(v)
     }
 
+    /// The first column of a one-parameter query, as strings (ids to load one by one).
+    pub(crate) async fn ids(&self, sql: &str, param: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(sql).bind(param).fetch_all(&self.read).await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
+    }
+
     /// The audit chain's head sequence: it moves with every write.
     pub async fn head_seq(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query("SELECT seq FROM audit_head WHERE id = 1")

@@ -737,14 +737,12 @@ impl Store {
     }
 
     pub async fn groups_of_year(&self, year_id: &str) -> Result<Vec<Group>, StoreError> {
-        let ids: Vec<String> =
-            sqlx::query("SELECT id FROM emulation_groups WHERE year_id = $1 ORDER BY kind, number")
-                .bind(year_id)
-                .fetch_all(&self.read)
-                .await?
-                .iter()
-                .map(|r| r.try_get(0))
-                .collect::<Result<_, _>>()?;
+        let ids = self
+            .ids(
+                "SELECT id FROM emulation_groups WHERE year_id = $1 ORDER BY kind, number",
+                year_id,
+            )
+            .await?;
         let mut conn = self.read.acquire().await?;
         let mut out = Vec::new();
         for id in ids {
@@ -1158,14 +1156,12 @@ impl Store {
     }
 
     async fn conferences_of_uncached(&self, group_id: &str) -> Result<Vec<Conference>, StoreError> {
-        let ids: Vec<String> =
-            sqlx::query("SELECT id FROM conferences WHERE group_id = $1 ORDER BY starts_at")
-                .bind(group_id)
-                .fetch_all(&self.read)
-                .await?
-                .iter()
-                .map(|r| r.try_get(0))
-                .collect::<Result<_, _>>()?;
+        let ids = self
+            .ids(
+                "SELECT id FROM conferences WHERE group_id = $1 ORDER BY starts_at",
+                group_id,
+            )
+            .await?;
         let mut conn = self.read.acquire().await?;
         let mut out = Vec::new();
         for id in ids {
@@ -1298,14 +1294,11 @@ impl Store {
 
     /// The member unit ids of a group.
     pub async fn group_member_ids(&self, group_id: &str) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT unit_id FROM group_members WHERE group_id = $1")
-            .bind(group_id)
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()
-            .map_err(Into::into)
+        self.ids(
+            "SELECT unit_id FROM group_members WHERE group_id = $1",
+            group_id,
+        )
+        .await
     }
 
     pub async fn get_election(&self, id: &str) -> Result<Election, StoreError> {
@@ -1321,14 +1314,12 @@ impl Store {
     }
 
     async fn elections_of_uncached(&self, group_id: &str) -> Result<Vec<Election>, StoreError> {
-        let ids: Vec<String> =
-            sqlx::query("SELECT id FROM elections WHERE group_id = $1 ORDER BY opened_at, round")
-                .bind(group_id)
-                .fetch_all(&self.read)
-                .await?
-                .iter()
-                .map(|r| r.try_get(0))
-                .collect::<Result<_, _>>()?;
+        let ids = self
+            .ids(
+                "SELECT id FROM elections WHERE group_id = $1 ORDER BY opened_at, round",
+                group_id,
+            )
+            .await?;
         let mut conn = self.read.acquire().await?;
         let mut out = Vec::new();
         for id in ids {
