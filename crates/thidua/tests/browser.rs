@@ -419,3 +419,128 @@ async fn viewer_gets_forbidden_page_for_new_unit() {
     })
     .await;
 }
+
+/// Submit the form whose action ends with `action_suffix` by clicking its submit button.
+async fn submit(c: &Client, action_suffix: &str) {
+    c.find(Locator::Css(&format!(
+        "form[action$='{action_suffix}'] button[type='submit']"
+    )))
+    .await
+    .unwrap_or_else(|e| panic!("submit button of the form {action_suffix}: {e}"))
+    .click()
+    .await
+    .unwrap_or_else(|e| panic!("click submit of {action_suffix}: {e}"));
+}
+
+async fn sign_out(c: &Client) {
+    submit(c, "/logout").await;
+    wait_until(
+        c,
+        "the sign-in page",
+        "location.pathname === '/login'",
+        "location.href",
+    )
+    .await;
+}
+
+/// The acceptance case: the head of 2024 cluster 1 is elected by secret ballot in
+/// the browser — the host opens the election on the group page (last year's deputy is
+/// proposed), the five members' leaders vote one after another and each keeps a receipt,
+/// the host closes it, and every receipt is found in the published list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_1_elects_its_head_in_the_browser() {
+    require_browser!();
+    let app = common::spawn_demo().await;
+    let base = app.base.clone();
+    // The 2024 cluster 1 group, found through the API.
+    let s = app.demo("xem").await;
+    let councils: Value = s
+        .get("/api/v1/councils")
+        .await
+        .json()
+        .await
+        .expect("councils");
+    let sector = councils
+        .as_array()
+        .expect("councils")
+        .iter()
+        .find(|c| c["name"].as_str().unwrap_or("").contains("ngành"))
+        .expect("sector council")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let years: Value = s
+        .get(&format!("/api/v1/councils/{sector}/years"))
+        .await
+        .json()
+        .await
+        .expect("years");
+    let y24 = years
+        .as_array()
+        .expect("years")
+        .iter()
+        .find(|y| y["year"] == 2024)
+        .expect("2024")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let groups: Value = s
+        .get(&format!("/api/v1/years/{y24}/groups"))
+        .await
+        .json()
+        .await
+        .expect("groups");
+    let c1 = groups
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["kind"] == "cluster" && g["number"] == 1)
+        .expect("cluster 1")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let cc3 = app.unit_id("VKSCC3").await;
+    with_browser(1280, 900, move |c| async move {
+        let _app = app;
+        sign_in(&c, &base, "lanhdao.vkscc3").await;
+        c.goto(&format!("{base}/groups/{c1}")).await.expect("group page");
+        // Open the election form: last year's deputy is proposed as the head candidate.
+        js(&c, "document.querySelectorAll('details').forEach(function(d){ d.open = true; })").await;
+        let proposed = js(&c, &format!("!!document.querySelector('input[name=\"candidate_ids\"][value=\"{cc3}\"]:checked')")).await;
+        assert_eq!(proposed, Value::Bool(true), "last year's deputy is proposed");
+        submit(&c, "/elections").await;
+        wait_until(&c, "the election page", "location.pathname.indexOf('/elections/') === 0", "location.href").await;
+        let election = js_string(&c, "location.pathname").await;
+        sign_out(&c).await;
+        let mut receipts = Vec::new();
+        for who in ["lanhdao.vkscc1", "lanhdao.vkscc2", "lanhdao.vkscc3", "lanhdao.hanoi", "lanhdao.hcm"] {
+            sign_in(&c, &base, who).await;
+            c.goto(&format!("{base}{election}")).await.expect("election page");
+            c.find(Locator::Css(&format!("input[name='choice'][value='{cc3}']")))
+                .await
+                .expect("candidate choice")
+                .click()
+                .await
+                .expect("choose");
+            submit(&c, "/vote").await;
+            wait_until(&c, &format!("{who}'s receipt"), "!!document.querySelector('#receipt')", "document.body.innerText.slice(0, 400)").await;
+            let r = js_string(&c, "document.querySelector('#receipt').innerText").await;
+            assert!(thidua_domain::election::receipt_is_well_formed(r.trim()), "{who}: receipt {r}");
+            receipts.push(r.trim().to_owned());
+            sign_out(&c).await;
+        }
+        sign_in(&c, &base, "lanhdao.vkscc3").await;
+        c.goto(&format!("{base}{election}")).await.expect("election page");
+        submit(&c, "/close").await;
+        wait_until(&c, "the published ballots", "document.querySelectorAll('table.ballots tbody tr').length === 5", "document.body.innerText.slice(0, 600)").await;
+        let text = body_text(&c).await;
+        for r in &receipts {
+            assert!(text.contains(r.as_str()), "receipt {r} is published");
+        }
+        // A member looks up its own receipt: exactly that row is marked.
+        c.goto(&format!("{base}{election}?receipt={}", receipts[0])).await.expect("lookup");
+        let mine = js(&c, "document.querySelectorAll('table.ballots tr.mine').length").await;
+        assert_eq!(mine.as_i64(), Some(1));
+    })
+    .await;
+}
