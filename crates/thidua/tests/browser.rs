@@ -454,48 +454,8 @@ async fn cluster_1_elects_its_head_in_the_browser() {
     let base = app.base.clone();
     // The 2024 cluster 1 group, found through the API.
     let s = app.demo("xem").await;
-    let councils: Value = s
-        .get("/api/v1/councils")
-        .await
-        .json()
-        .await
-        .expect("councils");
-    let sector = councils
-        .as_array()
-        .expect("councils")
-        .iter()
-        .find(|c| c["name"].as_str().unwrap_or("").contains("ngành"))
-        .expect("sector council")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let years: Value = s
-        .get(&format!("/api/v1/councils/{sector}/years"))
-        .await
-        .json()
-        .await
-        .expect("years");
-    let y24 = years
-        .as_array()
-        .expect("years")
-        .iter()
-        .find(|y| y["year"] == 2024)
-        .expect("2024")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let groups: Value = s
-        .get(&format!("/api/v1/years/{y24}/groups"))
-        .await
-        .json()
-        .await
-        .expect("groups");
-    let c1 = groups
-        .as_array()
-        .expect("groups")
-        .iter()
-        .find(|g| g["kind"] == "cluster" && g["number"] == 1)
-        .expect("cluster 1")["id"]
+    let y24 = s.sector_year(2024).await;
+    let c1 = s.group(&y24, "cluster", 1).await["id"]
         .as_str()
         .expect("id")
         .to_owned();

@@ -28,40 +28,6 @@ fn location(r: &reqwest::Response) -> String {
         .to_owned()
 }
 
-async fn sector_year(s: &Session, year: i64) -> String {
-    let councils = json(s.get("/api/v1/councils").await).await;
-    let sector = councils
-        .as_array()
-        .expect("councils")
-        .iter()
-        .find(|c| c["name"].as_str().unwrap_or("").contains("ngành"))
-        .expect("sector council")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let years = json(s.get(&format!("/api/v1/councils/{sector}/years")).await).await;
-    years
-        .as_array()
-        .expect("years")
-        .iter()
-        .find(|y| y["year"] == year)
-        .expect("year")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
-}
-
-async fn group(s: &Session, year_id: &str, kind: &str, number: i64) -> Value {
-    let groups = json(s.get(&format!("/api/v1/years/{year_id}/groups")).await).await;
-    groups
-        .as_array()
-        .expect("groups")
-        .iter()
-        .find(|g| g["kind"] == kind && g["number"] == number)
-        .expect("group")
-        .clone()
-}
-
 fn id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_owned()
 }
@@ -88,7 +54,7 @@ async fn the_seed_cases_render_with_their_facts() {
     // A viewer gets no forms.
     assert!(!councils.contains(r#"action="/councils"#));
 
-    let y24 = sector_year(&s, 2024).await;
+    let y24 = s.sector_year(2024).await;
     let year = page(&s, &format!("/years/{y24}")).await;
     for fact in [
         "Đoàn kết, đổi mới, vượt khó, hoàn thành xuất sắc nhiệm vụ năm 2024",
@@ -105,7 +71,7 @@ async fn the_seed_cases_render_with_their_facts() {
     assert!(!year.contains(&format!(r#"action="/years/{y24}/groups""#)));
 
     // Cluster 13: Trà Vinh heads it; it continues 2023's cluster 10.
-    let c13 = group(&s, &y24, "cluster", 13).await;
+    let c13 = s.group(&y24, "cluster", 13).await;
     let tv = app.unit_id("P-TRAVINH").await;
     let c10 = c13["predecessors"][0]["id"]
         .as_str()
@@ -139,7 +105,7 @@ async fn the_seed_cases_render_with_their_facts() {
     )));
 
     // Cluster 1's online conference across 4 bridge points, and its minutes for print.
-    let c1 = group(&s, &y24, "cluster", 1).await;
+    let c1 = s.group(&y24, "cluster", 1).await;
     let confs = json(
         s.get(&format!("/api/v1/groups/{}/conferences", id(&c1)))
             .await,
@@ -226,8 +192,8 @@ async fn open_secret_via_page(app: &TestApp, host: &Session, gid: &str) -> Strin
 async fn cluster_1_elects_its_head_by_secret_ballot_through_the_pages() {
     let app = spawn_demo().await;
     let host = app.demo("lanhdao.vkscc3").await;
-    let y24 = sector_year(&host, 2024).await;
-    let gid = id(&group(&host, &y24, "cluster", 1).await);
+    let y24 = host.sector_year(2024).await;
+    let gid = id(&host.group(&y24, "cluster", 1).await);
     let cc3 = app.unit_id("VKSCC3").await;
     let hn = app.unit_id("P-HANOI").await;
 
@@ -362,8 +328,8 @@ async fn cluster_1_elects_its_head_by_secret_ballot_through_the_pages() {
 async fn closing_below_quorum_says_how_many_more_and_can_close_as_invalid() {
     let app = spawn_demo().await;
     let host = app.demo("lanhdao.vkscc3").await;
-    let y24 = sector_year(&host, 2024).await;
-    let gid = id(&group(&host, &y24, "cluster", 1).await);
+    let y24 = host.sector_year(2024).await;
+    let gid = id(&host.group(&y24, "cluster", 1).await);
     // Opening without candidates is refused beside the field.
     let r = host
         .post_form(
@@ -406,8 +372,8 @@ async fn closing_below_quorum_says_how_many_more_and_can_close_as_invalid() {
 async fn a_counted_election_takes_the_count_from_the_room() {
     let app = spawn_demo().await;
     let host = app.demo("lanhdao.vkscc3").await;
-    let y24 = sector_year(&host, 2024).await;
-    let gid = id(&group(&host, &y24, "cluster", 1).await);
+    let y24 = host.sector_year(2024).await;
+    let gid = id(&host.group(&y24, "cluster", 1).await);
     let hn = app.unit_id("P-HANOI").await;
     let hcm = app.unit_id("P-HCM").await;
     let r = host
@@ -472,8 +438,8 @@ async fn a_counted_election_takes_the_count_from_the_room() {
 async fn conferences_are_planned_and_minuted_through_the_pages() {
     let app = spawn_demo().await;
     let host = app.demo("lanhdao.vkscc3").await;
-    let y24 = sector_year(&host, 2024).await;
-    let gid = id(&group(&host, &y24, "cluster", 1).await);
+    let y24 = host.sector_year(2024).await;
+    let gid = id(&host.group(&y24, "cluster", 1).await);
     let cc3 = app.unit_id("VKSCC3").await;
     let form = page(&host, &format!("/groups/{gid}/conferences/new")).await;
     assert!(form.contains(r#"type="datetime-local""#));
@@ -586,7 +552,7 @@ async fn conferences_are_planned_and_minuted_through_the_pages() {
 async fn the_secretariat_manages_groups_and_viewers_are_refused() {
     let app = spawn_demo().await;
     let sec = app.demo("thuongtruc").await;
-    let y24 = sector_year(&sec, 2024).await;
+    let y24 = sec.sector_year(2024).await;
     let year = page(&sec, &format!("/years/{y24}")).await;
     assert!(year.contains(&format!(r#"action="/years/{y24}/groups""#)));
     assert!(year.contains(&format!(r#"action="/years/{y24}/carry-over""#)));
@@ -702,7 +668,7 @@ async fn the_secretariat_manages_groups_and_viewers_are_refused() {
         )
         .await;
     assert_eq!(r.status(), 403);
-    let c1 = id(&group(&viewer, &y24, "cluster", 1).await);
+    let c1 = id(&viewer.group(&y24, "cluster", 1).await);
     let es = json(viewer.get(&format!("/api/v1/groups/{c1}/elections")).await).await;
     let r = viewer
         .post_form(&format!("/elections/{}/close", id(&es[0])), &[])

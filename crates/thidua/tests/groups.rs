@@ -9,44 +9,6 @@ async fn body(r: reqwest::Response) -> Value {
     r.json().await.expect("json")
 }
 
-async fn sector_year(s: &Session, year: i64) -> String {
-    let councils = body(s.get("/api/v1/councils").await).await;
-    let sector = councils
-        .as_array()
-        .expect("councils")
-        .iter()
-        .find(|c| c["name"].as_str().unwrap_or("").contains("ngành"))
-        .expect("sector council");
-    let years = body(
-        s.get(&format!(
-            "/api/v1/councils/{}/years",
-            sector["id"].as_str().expect("id")
-        ))
-        .await,
-    )
-    .await;
-    years
-        .as_array()
-        .expect("years")
-        .iter()
-        .find(|y| y["year"] == year)
-        .expect("year")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
-}
-
-async fn group(s: &Session, year_id: &str, kind: &str, number: i64) -> Value {
-    let groups = body(s.get(&format!("/api/v1/years/{year_id}/groups")).await).await;
-    groups
-        .as_array()
-        .expect("groups")
-        .iter()
-        .find(|g| g["kind"] == kind && g["number"] == number)
-        .expect("group")
-        .clone()
-}
-
 fn codes(v: &Value) -> Vec<String> {
     let mut c: Vec<String> = v
         .as_array()
@@ -62,8 +24,8 @@ fn codes(v: &Value) -> Vec<String> {
 async fn the_seed_cases_are_in_the_demo() {
     let app = spawn_demo().await;
     let s = app.demo("xem").await;
-    let y24 = sector_year(&s, 2024).await;
-    let c13 = group(&s, &y24, "cluster", 13).await;
+    let y24 = s.sector_year(2024).await;
+    let c13 = s.group(&y24, "cluster", 13).await;
     assert_eq!(
         codes(&c13["members"]),
         [
@@ -90,10 +52,10 @@ async fn the_seed_cases_are_in_the_demo() {
     assert_eq!(confs[0]["starts_at"], "2024-03-29T08:00");
     assert_eq!(confs[0]["host"]["code"], "P-TRAVINH");
     assert_eq!(confs[0]["venue"], "Hội trường VKSND tỉnh Trà Vinh");
-    let b4 = group(&s, &y24, "block", 4).await;
+    let b4 = s.group(&y24, "block", 4).await;
     assert_eq!(b4["head"]["code"], "VKSTC-TT");
     assert_eq!(b4["deputy"]["code"], "VKSTC-C2");
-    let c1 = group(&s, &y24, "cluster", 1).await;
+    let c1 = s.group(&y24, "cluster", 1).await;
     assert_eq!(c1["head"]["code"], "VKSCC3");
     assert_eq!(c1["deputy"]["code"], "P-HANOI");
     assert_eq!(c1["head_basis"], "election");
@@ -112,14 +74,14 @@ async fn the_seed_cases_are_in_the_demo() {
         .as_str()
         .expect("minutes")
         .contains("được bầu làm Cụm trưởng"));
-    let y23 = sector_year(&s, 2023).await;
-    let c8 = group(&s, &y23, "cluster", 8).await;
+    let y23 = s.sector_year(2023).await;
+    let c8 = s.group(&y23, "cluster", 8).await;
     assert_eq!(c8["head"]["code"], "P-QUANGNGAI");
     assert!(c8["follower"]
         .as_str()
         .expect("follower")
         .contains("Phạm Xuân Hồi"));
-    let c1_23 = group(&s, &y23, "cluster", 1).await;
+    let c1_23 = s.group(&y23, "cluster", 1).await;
     assert_eq!(c1_23["deputy"]["code"], "VKSCC3");
     // The An Giang council's 2022 cluster 2.
     let councils = body(s.get("/api/v1/councils").await).await;
@@ -140,7 +102,7 @@ async fn the_seed_cases_are_in_the_demo() {
     .await;
     let ag22 = years[0]["id"].as_str().expect("id").to_owned();
     assert_eq!(years[0]["year"], 2022);
-    let g2 = group(&s, &ag22, "cluster", 2).await;
+    let g2 = s.group(&ag22, "cluster", 2).await;
     assert_eq!(g2["head"]["code"], "D-ANGIANG-TANCHAU");
     assert_eq!(g2["deputy"]["code"], "D-ANGIANG-TRITON");
     assert_eq!(g2["members"].as_array().expect("m").len(), 5);
@@ -166,8 +128,8 @@ async fn the_seed_cases_are_in_the_demo() {
 
 async fn cluster1(app: &TestApp) -> (Session, Value) {
     let host = app.demo("lanhdao.vkscc3").await;
-    let y24 = sector_year(&host, 2024).await;
-    let c1 = group(&host, &y24, "cluster", 1).await;
+    let y24 = host.sector_year(2024).await;
+    let c1 = host.group(&y24, "cluster", 1).await;
     (host, c1)
 }
 
@@ -411,7 +373,7 @@ async fn a_tie_opens_a_new_round_among_the_tied() {
 async fn groups_refuse_bad_input_and_outsiders() {
     let app = spawn_demo().await;
     let sec = app.demo("thuongtruc").await;
-    let y24 = sector_year(&sec, 2024).await;
+    let y24 = sec.sector_year(2024).await;
     // A unit already in cluster 13 cannot join a second group of the same council and year.
     let r = sec.post_json(&format!("/api/v1/years/{y24}/groups"), &json!({"kind": "cluster", "number": 99, "member_ids": [app.unit_id("P-TRAVINH").await]})).await;
     assert_eq!(r.status(), 409);
@@ -448,7 +410,7 @@ async fn groups_refuse_bad_input_and_outsiders() {
     let r = sec.post_json(&format!("/api/v1/groups/{gid}/elections"), &json!({"office": "head", "method": "secret", "candidate_ids": [app.unit_id("P-TRAVINH").await]})).await;
     assert_eq!(r.status(), 422);
     // Without history it can be deleted; cluster 13 (with a conference) cannot.
-    let c13 = group(&sec, &y24, "cluster", 13).await;
+    let c13 = sec.group(&y24, "cluster", 13).await;
     let r = sec
         .http
         .delete(sec.url(&format!(
@@ -505,7 +467,7 @@ async fn groups_refuse_bad_input_and_outsiders() {
         )
         .await;
     assert_eq!(body(r).await["created"], 3);
-    let c13_25 = group(&sec, &y25, "cluster", 13).await;
+    let c13_25 = sec.group(&y25, "cluster", 13).await;
     assert_eq!(c13_25["status"], "draft");
     assert_eq!(c13_25["predecessors"][0]["id"], c13["id"]);
     // Its members all ended on 30/6/2025 but were in force in 2025, so they carry over.
@@ -576,8 +538,8 @@ async fn documents_and_conferences_take_files_of_known_kinds_only() {
     .expect("send");
     assert_eq!(r.status(), 403);
     // Conference attachments: the host (Trà Vinh's leader for cluster 13) may, another unit may not.
-    let y24 = sector_year(&sec, 2024).await;
-    let c13 = group(&sec, &y24, "cluster", 13).await;
+    let y24 = sec.sector_year(2024).await;
+    let c13 = sec.group(&y24, "cluster", 13).await;
     let confs = body(
         sec.get(&format!(
             "/api/v1/groups/{}/conferences",

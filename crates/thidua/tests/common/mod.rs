@@ -160,6 +160,46 @@ impl TestApp {
 }
 
 impl Session {
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        self.get(path).await.json().await.expect("json body")
+    }
+
+    /// The id of the sector council's emulation year `year`.
+    pub async fn sector_year(&self, year: i64) -> String {
+        let councils = self.json("/api/v1/councils").await;
+        let sector = councils
+            .as_array()
+            .expect("councils")
+            .iter()
+            .find(|c| c["name"].as_str().unwrap_or("").contains("ngành"))
+            .expect("sector council")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let years = self.json(&format!("/api/v1/councils/{sector}/years")).await;
+        years
+            .as_array()
+            .expect("years")
+            .iter()
+            .find(|y| y["year"] == year)
+            .expect("year")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    /// A group of a year by kind and number.
+    pub async fn group(&self, year_id: &str, kind: &str, number: i64) -> serde_json::Value {
+        let groups = self.json(&format!("/api/v1/years/{year_id}/groups")).await;
+        groups
+            .as_array()
+            .expect("groups")
+            .iter()
+            .find(|g| g["kind"] == kind && g["number"] == number)
+            .expect("group")
+            .clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
