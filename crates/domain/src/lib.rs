@@ -3,8 +3,10 @@
 
 pub mod audit;
 pub mod auth;
+pub mod document;
 pub mod election;
 pub mod error;
+pub mod signature;
 pub mod text;
 pub mod unit;
 
