@@ -40,5 +40,61 @@ fn audit(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, text, audit);
+fn tally(c: &mut Criterion) {
+    use thidua_domain::election::{tally, Choice, Rule};
+    let cands: Vec<String> = (0..6).map(|i| format!("unit-{i}")).collect();
+    let ballots: Vec<Choice> = (0..6).map(|i| Choice::For(cands[i % 3].clone())).collect();
+    c.bench_function("tally 6 members", |b| {
+        b.iter(|| tally(black_box(&Rule::default()), 6, &cands, &ballots))
+    });
+}
+
+fn documents(c: &mut Criterion) {
+    use thidua_domain::document::{content_hash, template, DocumentKind};
+    use thidua_domain::signature::{sign, verify_document, SignatureRecord, SigningStatement};
+    let docs = vec![(
+        "09/HD-VKSTC".to_owned(),
+        "01/3/2024".to_owned(),
+        "VKSND tối cao".to_owned(),
+        "Về tổ chức và hoạt động của các Cụm thi đua".to_owned(),
+    )];
+    let pact = template(
+        DocumentKind::Pact,
+        2024,
+        "Cụm thi đua số 13",
+        "Đoàn kết, đổi mới, vượt khó, hoàn thành xuất sắc nhiệm vụ năm 2024",
+        "Đoàn kết, trách nhiệm – kỷ cương, liêm chính – bản lĩnh, hiệu quả",
+        &docs,
+    );
+    c.bench_function("content_hash pact", |b| {
+        b.iter(|| content_hash(black_box(&pact)))
+    });
+    let hash = content_hash(&pact);
+    let units: Vec<String> = (0..10).map(|i| format!("unit-{i}")).collect();
+    let records: Vec<SignatureRecord> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let key = ed25519_dalek::SigningKey::from_bytes(&[i as u8 + 1; 32]);
+            let statement = SigningStatement {
+                document_id: "doc".into(),
+                version: 1,
+                content_hash: hash.clone(),
+                signer_user_id: format!("user-{i}"),
+                unit_id: u.clone(),
+                signed_at: "2024-03-29T02:00:00Z".into(),
+            };
+            SignatureRecord {
+                signature: sign(&key, &statement),
+                public_key: hex::encode(key.verifying_key().to_bytes()),
+                statement,
+            }
+        })
+        .collect();
+    c.bench_function("verify document with 10 signatures", |b| {
+        b.iter(|| verify_document("doc", 1, black_box(&hash), &units, &records))
+    });
+}
+
+criterion_group!(benches, text, audit, tally, documents);
 criterion_main!(benches);
