@@ -1170,6 +1170,27 @@ impl Store {
         Ok(out)
     }
 
+    /// The most recent conferences of all groups, newest first.
+    pub async fn recent_conferences(&self, limit: i64) -> Result<Vec<Conference>, StoreError> {
+        self.cached(format!("recent_conferences:{limit}"), || async move {
+            let ids: Vec<String> =
+                sqlx::query("SELECT id FROM conferences ORDER BY starts_at DESC LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(&self.read)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get(0))
+                    .collect::<Result<_, _>>()?;
+            let mut conn = self.read.acquire().await?;
+            let mut out = Vec::new();
+            for id in ids {
+                out.push(conference_tx(&mut conn, &id).await?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     pub async fn update_minutes(
         &self,
         ctx: &AuditCtx,

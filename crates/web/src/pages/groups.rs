@@ -1277,16 +1277,7 @@ struct ConferencesPage {
 /// Every group's conferences, the most recent first.
 pub async fn conferences(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.may(Action::ViewUnits, &Resource::SYSTEM)?;
-    let mut items = Vec::new();
-    for c in app.store.list_councils().await? {
-        for (year_id, _) in app.store.years_of(&c.id).await? {
-            for g in app.store.groups_of_year(&year_id).await? {
-                items.extend(app.store.conferences_of(&g.id).await?);
-            }
-        }
-    }
-    items.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
-    items.truncate(500);
+    let items = app.store.recent_conferences(500).await?;
     render(&ConferencesPage {
         l: L::new(&ctx),
         h: G::new(ctx.lang),
