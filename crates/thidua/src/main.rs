@@ -404,6 +404,7 @@ async fn serve(url: &str, addr: SocketAddr, with_demo: bool, secure_cookies: boo
             demo::ACCOUNTS
                 .iter()
                 .map(|a| a.0)
+                .chain(demo::LEADERS.iter().map(|a| a.0))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
