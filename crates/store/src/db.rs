@@ -218,6 +218,20 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
+    /// Load the records with these ids, in order, over one read connection.
+    pub(crate) async fn load_each<T>(
+        &self,
+        ids: Vec<String>,
+        mut load: impl AsyncFnMut(&mut sqlx::AnyConnection, &str) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut conn = self.read.acquire().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(load(&mut conn, &id).await?);
+        }
+        Ok(out)
+    }
+
     /// The audit chain's head sequence: it moves with every write.
     pub async fn head_seq(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query("SELECT seq FROM audit_head WHERE id = 1")

@@ -32,6 +32,19 @@ impl StoreError {
     pub fn field(field: &str, key: &str) -> Self {
         StoreError::Domain(DomainError::field(field, key))
     }
+    /// A unique-constraint violation becomes `Duplicate { field, key }`; anything else stays
+    /// a database error.
+    pub fn duplicate_or(e: sqlx::Error, field: &str, key: &str) -> Self {
+        if Self::is_unique_violation(&e) {
+            StoreError::Duplicate {
+                field: field.to_owned(),
+                key: key.to_owned(),
+            }
+        } else {
+            StoreError::Db(e)
+        }
+    }
+
     /// Is this a unique-constraint violation (on either backend)?
     pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         match e {

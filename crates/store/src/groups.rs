@@ -368,16 +368,7 @@ impl Store {
             .bind(now())
             .execute(&mut *tx.tx)
             .await
-            .map_err(|e| {
-                if StoreError::is_unique_violation(&e) {
-                    StoreError::Duplicate {
-                        field: "unit_id".into(),
-                        key: unit_id.to_owned(),
-                    }
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(|e| StoreError::duplicate_or(e, "unit_id", unit_id))?;
         tx.audit::<(), _>(
             "create",
             "council",
@@ -432,13 +423,7 @@ impl Store {
         .bind(now())
         .execute(&mut *tx.tx)
         .await
-        .map_err(|e| {
-            if StoreError::is_unique_violation(&e) {
-                StoreError::Duplicate { field: "number".into(), key: number.clone() }
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(|e| StoreError::duplicate_or(e, "number", &number))?;
         let doc = LegalDocument {
             id: id.clone(),
             kind,
@@ -634,13 +619,7 @@ impl Store {
         .bind(now())
         .execute(&mut *tx.tx)
         .await
-        .map_err(|e| {
-            if StoreError::is_unique_violation(&e) {
-                StoreError::Duplicate { field: "year".into(), key: d.year.to_string() }
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(|e| StoreError::duplicate_or(e, "year", &d.year.to_string()))?;
         for doc in &d.document_ids {
             sqlx::query("INSERT INTO year_documents (year_id, document_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(&id)
@@ -743,12 +722,7 @@ impl Store {
                 year_id,
             )
             .await?;
-        let mut conn = self.read.acquire().await?;
-        let mut out = Vec::new();
-        for id in ids {
-            out.push(group_tx(&mut conn, &id).await?);
-        }
-        Ok(out)
+        self.load_each(ids, group_tx).await
     }
 
     /// Groups a unit belonged to, across years (newest first).
@@ -1162,12 +1136,7 @@ impl Store {
                 group_id,
             )
             .await?;
-        let mut conn = self.read.acquire().await?;
-        let mut out = Vec::new();
-        for id in ids {
-            out.push(conference_tx(&mut conn, &id).await?);
-        }
-        Ok(out)
+        self.load_each(ids, conference_tx).await
     }
 
     /// The most recent conferences of all groups, newest first.
@@ -1181,12 +1150,7 @@ impl Store {
                     .iter()
                     .map(|r| r.try_get(0))
                     .collect::<Result<_, _>>()?;
-            let mut conn = self.read.acquire().await?;
-            let mut out = Vec::new();
-            for id in ids {
-                out.push(conference_tx(&mut conn, &id).await?);
-            }
-            Ok(out)
+            self.load_each(ids, conference_tx).await
         })
         .await
     }
@@ -1341,12 +1305,7 @@ impl Store {
                 group_id,
             )
             .await?;
-        let mut conn = self.read.acquire().await?;
-        let mut out = Vec::new();
-        for id in ids {
-            out.push(election_tx(&mut conn, &id).await?);
-        }
-        Ok(out)
+        self.load_each(ids, election_tx).await
     }
 
     /// Cast the ballot of `voter_unit_id` (a member) through `user_id` (its leader). Returns
@@ -1689,13 +1648,7 @@ async fn insert_group(
     .bind(now())
     .execute(&mut *tx.tx)
     .await
-    .map_err(|e| {
-        if StoreError::is_unique_violation(&e) {
-            StoreError::Duplicate { field: "number".into(), key: name.clone() }
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(|e| StoreError::duplicate_or(e, "number", &name))?;
     for m in &d.member_ids {
         insert_member(tx, year_id, &id, m).await?;
     }

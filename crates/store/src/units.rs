@@ -289,7 +289,7 @@ impl Store {
         .bind(expected_version)
         .execute(&mut *tx.tx)
         .await
-        .map_err(|e| dup_code(e, &d.code))?;
+        .map_err(|e| StoreError::duplicate_or(e, "code", &d.code))?;
         if res.rows_affected() != 1 {
             return Err(StoreError::Conflict {
                 current: serde_json::to_value(&before).unwrap_or_default(),
@@ -395,12 +395,7 @@ impl Store {
         .iter()
         .map(|r| r.try_get(0))
         .collect::<Result<_, _>>()?;
-        let mut conn = self.read.acquire().await?;
-        let mut out = Vec::new();
-        for id in ids {
-            out.push(lineage_conn(&mut conn, &id).await?);
-        }
-        Ok(out)
+        self.load_each(ids, lineage_conn).await
     }
 
     /// Apply an import of units whole or not at all. Row errors name the row (1-based, the
@@ -490,17 +485,6 @@ impl Store {
     }
 }
 
-fn dup_code(e: sqlx::Error, code: &str) -> StoreError {
-    if StoreError::is_unique_violation(&e) {
-        StoreError::Duplicate {
-            field: "code".into(),
-            key: code.to_owned(),
-        }
-    } else {
-        StoreError::Db(e)
-    }
-}
-
 async fn exists_tx(tx: &mut Tx, id: &str) -> Result<bool, StoreError> {
     Ok(sqlx::query("SELECT id FROM units WHERE id = $1")
         .bind(id)
@@ -556,7 +540,7 @@ pub(crate) async fn insert_unit(tx: &mut Tx, d: &UnitDraft) -> Result<String, St
     .bind(&ts)
     .execute(&mut *tx.tx)
     .await
-    .map_err(|e| dup_code(e, &d.code))?;
+    .map_err(|e| StoreError::duplicate_or(e, "code", &d.code))?;
     Ok(id)
 }
 

@@ -99,16 +99,7 @@ impl Store {
         .bind(now())
         .execute(&mut *tx.tx)
         .await
-        .map_err(|e| {
-            if StoreError::is_unique_violation(&e) {
-                StoreError::Duplicate {
-                    field: "username".into(),
-                    key: u.username.clone(),
-                }
-            } else {
-                StoreError::Db(e)
-            }
-        })?;
+        .map_err(|e| StoreError::duplicate_or(e, "username", &u.username))?;
         let user = User {
             id: id.clone(),
             username: u.username.clone(),
