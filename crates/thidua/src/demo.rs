@@ -57,6 +57,38 @@ pub const ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
     ("xem", "Người xem", Role::Viewer, None),
 ];
 
+/// The demo account `username` with password "demo", holding `role` over `scope`.
+async fn ensure_account(
+    store: &Store,
+    ctx: &AuditCtx,
+    username: &str,
+    name: &str,
+    role: Role,
+    scope: Option<&str>,
+    hash: &impl Fn(&str) -> Result<String>,
+) -> Result<thidua_store::User> {
+    let user = match store.user_by_name(username).await? {
+        Some(u) => u,
+        None => {
+            store
+                .create_user(
+                    ctx,
+                    &NewUser {
+                        username: username.into(),
+                        display_name: name.into(),
+                        password_hash: hash(DEMO_PASSWORD)?,
+                        must_change_password: false,
+                        lang: "vi".into(),
+                        unit_id: scope.map(str::to_owned),
+                    },
+                )
+                .await?
+        }
+    };
+    store.grant(ctx, &user.id, role, scope).await?;
+    Ok(user)
+}
+
 fn records(src: &str) -> Result<Vec<HashMap<String, String>>> {
     let mut rdr = csv::Reader::from_reader(src.as_bytes());
     let headers = rdr.headers()?.clone();
@@ -196,28 +228,17 @@ async fn load_units(store: &Store, hash: impl Fn(&str) -> Result<String>) -> Res
         store.create_person(&ctx, &d).await?;
     }
     for (username, name, role, scope) in ACCOUNTS {
-        let user = match store.user_by_name(username).await? {
-            Some(u) => u,
-            None => {
-                store
-                    .create_user(
-                        &ctx,
-                        &NewUser {
-                            username: (*username).into(),
-                            display_name: (*name).into(),
-                            password_hash: hash(DEMO_PASSWORD)?,
-                            must_change_password: false,
-                            lang: "vi".into(),
-                            unit_id: scope.and_then(|c| ids.get(c).cloned()),
-                        },
-                    )
-                    .await?
-            }
-        };
         let scope_id = scope.and_then(|c| ids.get(c).cloned());
-        store
-            .grant(&ctx, &user.id, *role, scope_id.as_deref())
-            .await?;
+        ensure_account(
+            store,
+            &ctx,
+            username,
+            name,
+            *role,
+            scope_id.as_deref(),
+            &hash,
+        )
+        .await?;
     }
     let mut tx = store.begin(&ctx).await?;
     tx.set_meta("demo_version", DEMO_VERSION).await?;
@@ -345,27 +366,16 @@ pub async fn load_groups(store: &Store, hash: impl Fn(&str) -> Result<String>) -
     let mut leader_ids = HashMap::new();
     for (username, name, code) in LEADERS {
         let uid = unit(code).await?;
-        let user = match store.user_by_name(username).await? {
-            Some(u) => u,
-            None => {
-                store
-                    .create_user(
-                        &ctx,
-                        &NewUser {
-                            username: (*username).into(),
-                            display_name: (*name).into(),
-                            password_hash: hash(DEMO_PASSWORD)?,
-                            must_change_password: false,
-                            lang: "vi".into(),
-                            unit_id: Some(uid.clone()),
-                        },
-                    )
-                    .await?
-            }
-        };
-        store
-            .grant(&ctx, &user.id, Role::UnitLeader, Some(&uid))
-            .await?;
+        let user = ensure_account(
+            store,
+            &ctx,
+            username,
+            name,
+            Role::UnitLeader,
+            Some(&uid),
+            &hash,
+        )
+        .await?;
         leader_ids.insert(*code, user.id);
     }
     let mut docs = HashMap::new();
