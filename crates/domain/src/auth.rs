@@ -84,10 +84,20 @@ pub enum Action {
     Vote,
     /// The shared registry of legal documents.
     ManageDocuments,
+    /// Sign a group document (the pact) for a unit (resource: the signing unit). Like voting,
+    /// only the unit's own leader signs; nobody signs in another's name.
+    Sign,
+    /// Register the titles a unit and its people strive for (resource: the unit).
+    RegisterTitles,
+    /// Council-level registration work: deadlines, reopening, the title catalogue
+    /// (resource: the council's unit).
+    ManageRegistrations,
+    /// Emulation movements and who joined them (resource: the launching council's unit).
+    ManageMovements,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 18] = [
         Action::ViewUnits,
         Action::ExportUnits,
         Action::CreateUnit,
@@ -102,6 +112,10 @@ impl Action {
         Action::HostConference,
         Action::Vote,
         Action::ManageDocuments,
+        Action::Sign,
+        Action::RegisterTitles,
+        Action::ManageRegistrations,
+        Action::ManageMovements,
     ];
 }
 
@@ -143,7 +157,7 @@ impl Actor {
 
 /// The one decision point: may `actor` do `action` on `res`?
 pub fn may(actor: &Actor, action: Action, res: &Resource<'_>) -> bool {
-    if actor.is_admin() && action != Action::Vote {
+    if actor.is_admin() && !matches!(action, Action::Vote | Action::Sign) {
         return true;
     }
     let signed_in = !actor.grants.is_empty();
@@ -166,6 +180,15 @@ pub fn may(actor: &Actor, action: Action, res: &Resource<'_>) -> bool {
         // Only the unit's leader votes for it; an administrator does not vote for units.
         Action::Vote => actor.covers(Role::UnitLeader, res),
         Action::ManageDocuments => actor.has(Role::CouncilSecretary),
+        Action::Sign => actor.covers(Role::UnitLeader, res),
+        Action::RegisterTitles => {
+            actor.covers(Role::CouncilSecretary, res)
+                || actor.covers(Role::UnitLeader, res)
+                || actor.covers(Role::UnitOfficer, res)
+        }
+        Action::ManageRegistrations | Action::ManageMovements => {
+            actor.covers(Role::CouncilSecretary, res)
+        }
     }
 }
 
@@ -215,7 +238,7 @@ mod tests {
         for act in Action::ALL {
             assert_eq!(
                 may(&a, act, &Resource::SYSTEM),
-                act != Action::Vote,
+                !matches!(act, Action::Vote | Action::Sign),
                 "{act:?}"
             );
         }

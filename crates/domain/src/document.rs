@@ -423,7 +423,7 @@ pub fn vietnamese_date(date: NaiveDate) -> String {
 /// Decode the character references that can appear in text (named: amp, lt, gt, quot, apos,
 /// nbsp; numeric decimal and hex). Unknown references are kept literally. A no-break space
 /// becomes a plain space.
-fn decode_entities(s: &str) -> String {
+pub fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(pos) = rest.find('&') {

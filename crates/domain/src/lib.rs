@@ -4,10 +4,13 @@
 pub mod audit;
 pub mod auth;
 pub mod document;
+pub mod editable;
 pub mod election;
 pub mod error;
+pub mod movement;
 pub mod signature;
 pub mod text;
+pub mod titles;
 pub mod unit;
 
 pub use error::{DomainError, FieldError};

@@ -121,6 +121,13 @@ pub fn seal_new_key(
     seal(&signing, salt, nonce, password, params)
 }
 
+/// The signing key a seed makes: what [`seal_new_key`] sealed, for signing right away without
+/// a second key derivation.
+pub fn signing_key_from_seed(seed: [u8; 32]) -> SigningKey {
+    let seed = Zeroizing::new(seed);
+    SigningKey::from_bytes(&seed)
+}
+
 /// Open a sealed key with the signer's password.
 pub fn unseal(key: &SealedKey, password: &str) -> Result<SigningKey, SignatureError> {
     let public = decode_hex_array::<32>(&key.public_key, "public_key")?;
