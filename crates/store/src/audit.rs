@@ -92,6 +92,40 @@ impl Store {
         })
     }
 
+    /// The audit rows of one entity, each with the `prev_hash` of the row after it (None for
+    /// the last row of the chain), so a caller can check those rows are intact and still
+    /// linked into the chain without walking all of it.
+    pub async fn audit_of_entity(
+        &self,
+        entity: &str,
+        entity_id: &str,
+    ) -> Result<Vec<(AuditRecord, Option<String>)>, StoreError> {
+        let cols = COLS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT {cols}, n.prev_hash FROM audit_events a \
+             LEFT JOIN audit_events n ON n.seq = a.seq + 1 \
+             WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.seq"
+        ))
+        .bind(entity)
+        .bind(entity_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((from_row(r)?, r.try_get(12)?)))
+            .collect()
+    }
+
+    /// The whole chain's check, remembered until the next write (a public verification page
+    /// must not walk the whole trail on every request).
+    pub async fn verify_audit_cached(&self) -> Result<AuditReport, StoreError> {
+        self.cached("audit-verify".to_owned(), || self.verify_audit())
+            .await
+    }
+
     /// Walk the whole chain in batches and report the first break.
     pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")

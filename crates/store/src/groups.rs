@@ -267,7 +267,7 @@ pub struct ElectionDraft {
     pub rule: Option<Rule>,
 }
 
-fn brief(r: &AnyRow, at: usize) -> Result<Option<UnitBrief>, sqlx::Error> {
+pub(crate) fn brief(r: &AnyRow, at: usize) -> Result<Option<UnitBrief>, sqlx::Error> {
     let id: Option<String> = r.try_get(at)?;
     Ok(match id {
         Some(id) => Some(UnitBrief {

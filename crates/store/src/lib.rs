@@ -6,21 +6,35 @@ mod audit;
 mod ballots;
 mod cache;
 mod db;
+mod documents;
 mod error;
 mod groups;
+mod movements;
 mod people;
+mod registrations;
 mod units;
 mod users;
 
 pub use audit::{AuditFilter, AuditReport};
 pub use db::{now, with_request_scope, AuditCtx, Backend, Store, Tx};
+pub use documents::{
+    DocumentVersion, GroupDocument, KeyChange, NewSignature, PendingSignature, SignatureRow,
+    SigningKeyRow, VersionBrief,
+};
 pub use error::StoreError;
 pub use groups::{
     BridgePoint, Conference, ConferenceDraft, Council, DocumentDraft, Election, ElectionDraft,
     EmulationYear, FileRef, Group, GroupDraft, GroupRef, LegalDocument, Participant,
     PublishedBallot, UnitBrief, YearDraft, CONFERENCE_KINDS, DOC_KINDS, MODES,
 };
+pub use movements::{
+    JoinedMovement, Joiner, Movement, MovementParticipant, MovementQuery, MovementRef,
+};
 pub use people::{Person, PersonQuery};
+pub use registrations::{
+    Award, AwardDraft, PersonFact, RegOutcome, RegQuery, Registration, RegistrationDraft, RuleFlag,
+    Window, FACT_KINDS,
+};
 pub use units::{LineageEvent, Unit, UnitQuery};
 pub use users::{ApiToken, LoginRecord, NewUser, SessionInfo, User};
 
