@@ -118,7 +118,9 @@ static HASHERS: LazyLock<std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>> =
         std::sync::Mutex::new(tx)
     });
 
-async fn on_hasher<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+pub(crate) async fn on_hasher<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> AppResult<T> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let job: HashJob = Box::new(move || {
         let _ = tx.send(f());

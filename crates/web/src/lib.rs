@@ -4,14 +4,19 @@
 pub mod api;
 pub mod auth;
 pub mod ctx;
+pub mod documents;
 pub mod error;
 pub mod files;
 pub mod groups;
 pub mod i18n;
 pub mod imports;
+pub mod movements;
 pub mod openapi;
 pub mod ops;
 pub mod pages;
+pub mod pdf;
+pub mod registrations;
+pub mod signing;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +35,9 @@ use tower_http::trace::TraceLayer;
 pub struct WebConfig {
     /// Mark cookies Secure and send HSTS (when served over TLS by a proxy).
     pub secure_cookies: bool,
+    /// The address people reach the server at (e.g. https://thidua.example.vn), printed with
+    /// the verification code on documents; without it the request's host is used.
+    pub public_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -159,8 +167,33 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/revoke", post(pages::users::revoke))
         .route("/groups", get(pages::groups::index))
         .route("/conferences", get(pages::groups::conferences))
-        .route("/pacts", get(pages::coming))
-        .route("/registration", get(pages::coming))
+        .route("/pacts", get(pages::documents::pacts))
+        .route("/groups/{id}/documents", post(pages::documents::start))
+        .route("/documents/{id}", get(pages::documents::show))
+        .route(
+            "/documents/{id}/edit",
+            get(pages::documents::edit_form).post(pages::documents::save),
+        )
+        .route("/documents/{id}/diff", get(pages::documents::diff))
+        .route("/documents/{id}/remind", post(pages::documents::remind))
+        .route(
+            "/documents/{id}/versions/{version}/adopt",
+            post(pages::documents::adopt),
+        )
+        .route(
+            "/documents/{id}/versions/{version}/sign",
+            post(pages::documents::sign),
+        )
+        .route(
+            "/documents/{id}/versions/{version}/pdf",
+            get(api::documents::pdf),
+        )
+        .route(
+            "/api/v1/documents/{id}/versions/{version}/pdf",
+            get(api::documents::pdf),
+        )
+        .route("/verify", get(pages::documents::verify))
+        .route("/verify/{code}", get(pages::documents::verify_code))
         .route("/scoring", get(pages::coming))
         .route("/review", get(pages::coming))
         .route("/awards", get(pages::coming))
@@ -250,6 +283,41 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/conferences/{id}/minutes",
             axum::routing::put(api::groups::update_minutes),
         )
+        .route(
+            "/api/v1/groups/{id}/documents",
+            get(api::documents::group_documents).post(api::documents::start_document),
+        )
+        .route("/api/v1/documents/{id}", get(api::documents::get_document))
+        .route(
+            "/api/v1/documents/{id}/versions",
+            post(api::documents::save_version),
+        )
+        .route(
+            "/api/v1/documents/{id}/versions/{version}",
+            get(api::documents::get_version),
+        )
+        .route(
+            "/api/v1/documents/{id}/versions/{version}/adopt",
+            post(api::documents::adopt),
+        )
+        .route(
+            "/api/v1/documents/{id}/versions/{version}/signatures",
+            get(api::documents::signatures).post(api::documents::sign),
+        )
+        .route("/api/v1/documents/{id}/diff", get(api::documents::diff))
+        .route(
+            "/api/v1/documents/{id}/remind",
+            post(api::documents::remind),
+        )
+        .route(
+            "/api/v1/me/pending-signatures",
+            get(api::documents::pending),
+        )
+        .route("/api/v1/verify/{code}", get(api::documents::verify))
+        .route(
+            "/api/v1/councils/{id}/templates/{kind}",
+            get(api::documents::get_template).put(api::documents::set_template),
+        )
         .route("/api/v1/elections/{id}", get(api::groups::get_election))
         .route(
             "/api/v1/elections/{id}/ballots",
@@ -306,8 +374,10 @@ pub fn router(state: AppState) -> Router {
             "/documents",
             get(pages::groups::documents).post(pages::groups::create_document),
         )
+        .merge(registrations::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(uploads)
+        .merge(pages::movements::routes())
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context));
 

@@ -62,7 +62,37 @@ use crate::api;
         api::groups::create_document,
         crate::files::api_attach_document,
         crate::files::api_attach_conference,
-        crate::files::api_conference_files
+        crate::files::api_conference_files,
+        api::documents::group_documents,
+        api::documents::start_document,
+        api::documents::get_document,
+        api::documents::get_version,
+        api::documents::save_version,
+        api::documents::diff,
+        api::documents::adopt,
+        api::documents::signatures,
+        api::documents::sign,
+        api::documents::remind,
+        api::documents::pending,
+        api::documents::verify,
+        api::documents::set_template,
+        api::documents::get_template,
+        api::documents::pdf,
+        api::registrations::catalogue,
+        api::registrations::list,
+        api::registrations::create,
+        api::registrations::get,
+        api::registrations::withdraw,
+        api::registrations::summary,
+        api::registrations::group_list,
+        api::registrations::export,
+        api::registrations::window,
+        api::registrations::set_deadline,
+        api::registrations::reopen,
+        api::registrations::unit_awards,
+        api::registrations::person_awards,
+        api::registrations::record_award,
+        api::registrations::record_fact
     ),
     components(schemas(
         thidua_store::Unit,
@@ -74,7 +104,9 @@ use crate::api;
 pub struct ApiDoc;
 
 pub fn document() -> serde_json::Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut api = ApiDoc::openapi();
+    api.merge(api::movements::MovementsDoc::openapi());
+    let mut doc = serde_json::to_value(api).unwrap_or_default();
     doc["openapi"] = serde_json::Value::String("3.1.0".into());
     doc
 }

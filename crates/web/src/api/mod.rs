@@ -1,7 +1,10 @@
 //! The JSON API under /api/v1. Handlers share their rules with the pages; errors are
 //! problem+json (rendered by the context middleware).
 
+pub mod documents;
 pub mod groups;
+pub mod movements;
+pub mod registrations;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};

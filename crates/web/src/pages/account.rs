@@ -225,6 +225,7 @@ pub async fn change_password(
             },
         );
     }
+    let key = crate::signing::reseal_key(&app, &p.user.id, &f.current, &f.new).await?;
     let hash = auth::hash_password(f.new).await?;
     app.store
         .set_password(
@@ -233,6 +234,7 @@ pub async fn change_password(
             &hash,
             false,
             ctx.session_hash.as_deref(),
+            &key,
         )
         .await?;
     let mut page_ctx = ctx.clone();

@@ -33,14 +33,14 @@ use crate::AppState;
 /// A posted form as name/value pairs: checkboxes repeat their name.
 pub type Fields = Vec<(String, String)>;
 
-fn field(f: &Fields, name: &str) -> String {
+pub(crate) fn field(f: &Fields, name: &str) -> String {
     f.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.trim().to_owned())
         .unwrap_or_default()
 }
 
-fn opt_field(f: &Fields, name: &str) -> Option<String> {
+pub(crate) fn opt_field(f: &Fields, name: &str) -> Option<String> {
     Some(field(f, name)).filter(|v| !v.is_empty())
 }
 
@@ -69,7 +69,7 @@ pub struct Posted {
 }
 
 impl Posted {
-    fn new(form: impl Into<String>, fields: Fields, errors: FormErrors) -> Self {
+    pub(crate) fn new(form: impl Into<String>, fields: Fields, errors: FormErrors) -> Self {
         Posted {
             form: form.into(),
             fields,
@@ -676,10 +676,26 @@ struct GroupPage {
     /// Last year's deputy (a member now) and that year: proposed as head, as practice has it.
     proposed: Option<(UnitBrief, i64)>,
     timeline: Vec<GroupRef>,
+    documents: Vec<thidua_store::GroupDocument>,
+    /// Kinds not started yet that the user may start (head, deputy, secretariat).
+    startable: Vec<String>,
+    /// The emulation movements the group joined.
+    movements: Vec<thidua_store::JoinedMovement>,
     p: Posted,
 }
 
 impl GroupPage {
+    pub fn doc_kind_label(&self, k: &str) -> String {
+        t(self.l.lang, &format!("gdoc-kind-{k}"))
+    }
+    pub fn doc_status(&self, d: &thidua_store::GroupDocument) -> String {
+        let key = if d.adopted_version.is_some() {
+            "docv-status-adopted"
+        } else {
+            "docv-status-draft"
+        };
+        t(self.l.lang, key)
+    }
     pub fn can_elect(&self) -> bool {
         self.elect_free || !self.elect_confs.is_empty()
     }
@@ -789,6 +805,17 @@ async fn group_page(
         Vec::new()
     };
     let timeline = app.store.group_timeline(id).await?;
+    let documents = app.store.documents_of_group(id).await?;
+    let startable = if crate::documents::may_edit(app, ctx, id).await.is_ok() {
+        super::documents::startable_kinds()
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .filter(|k| !documents.iter().any(|d| &d.kind == k))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let movements = app.store.movements_of_group(id).await?;
     render_status(
         status,
         &GroupPage {
@@ -805,6 +832,9 @@ async fn group_page(
             elect_confs,
             proposed,
             timeline,
+            documents,
+            startable,
+            movements,
             p,
         },
     )

@@ -2,8 +2,11 @@
 
 pub mod account;
 pub mod audit;
+pub mod documents;
 pub mod groups;
+pub mod movements;
 pub mod people;
+pub mod registrations;
 pub mod units;
 pub mod users;
 
@@ -270,11 +273,18 @@ pub struct HomePage {
     pub l: L,
     pub name: String,
     pub areas: Vec<(&'static str, &'static str)>,
+    /// Adopted documents the units this user leads have still to sign.
+    pub pending: Vec<thidua_store::PendingSignature>,
 }
 
-pub async fn home(ctx: Ctx) -> AppResult<Response> {
+pub async fn home(
+    axum::extract::State(app): axum::extract::State<crate::AppState>,
+    ctx: Ctx,
+) -> AppResult<Response> {
     let p = ctx.user()?;
+    let pending = crate::api::documents::pending_for(&app, &ctx).await?;
     render(&HomePage {
+        pending,
         name: p.user.display_name.clone(),
         l: L::new(&ctx),
         areas: vec![
