@@ -43,6 +43,7 @@
 mod error;
 mod export;
 mod import;
+mod list;
 mod table;
 mod text;
 
@@ -51,6 +52,7 @@ use serde::{Deserialize, Serialize};
 pub use error::{ExportError, ImportError, RowError};
 pub use export::{export_people, export_units};
 pub use import::{parse_people, parse_units};
+pub use list::export_table;
 pub use text::{kind_label_vi, parse_kind, UNIT_KINDS};
 
 /// Largest input accepted by [`parse_units`] and [`parse_people`], in bytes.

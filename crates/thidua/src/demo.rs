@@ -8,6 +8,9 @@ use thidua_domain::auth::Role;
 use thidua_domain::unit::{parse_date, LineageDraft, LineageKind, PersonInput, UnitInput};
 use thidua_store::{AuditCtx, NewUser, Store};
 
+mod registrations;
+pub use registrations::load_registrations;
+
 const UNITS: &str = include_str!("../demo/units.csv");
 const LINEAGE: &str = include_str!("../demo/lineage.csv");
 const PEOPLE: &str = include_str!("../demo/people.csv");
@@ -116,7 +119,10 @@ fn opt(m: &HashMap<String, String>, k: &str) -> Option<String> {
 pub async fn load(store: &Store, hash: impl Fn(&str) -> Result<String> + Copy) -> Result<bool> {
     let units = load_units(store, hash).await?;
     let groups = load_groups(store, hash).await?;
-    Ok(units || groups)
+    let documents = crate::demo_docs::load(store).await?;
+    let movements = load_movements(store).await?;
+    let registrations = load_registrations(store).await?;
+    Ok(units || groups || documents || movements || registrations)
 }
 
 async fn load_units(store: &Store, hash: impl Fn(&str) -> Result<String>) -> Result<bool> {
@@ -324,6 +330,8 @@ pub const LEADERS: &[(&str, &str, &str)] = &[
         "Lãnh đạo VKSND tỉnh Kiên Giang",
         "P-KIENGIANG",
     ),
+    // Head of An Giang's 2022 cluster 2: sees its compiled registration list.
+    ("lanhdao.tanchau", "Nguyễn Kiến Thịnh", "D-ANGIANG-TANCHAU"),
 ];
 
 const DOCS: &[(&str, &str, &str, &str, &str)] = &[
@@ -789,6 +797,188 @@ pub async fn load_groups(store: &Store, hash: impl Fn(&str) -> Result<String>) -
     }
     let mut tx = store.begin(&ctx).await?;
     tx.set_meta("demo_groups", "1").await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The seed articles' emulation movements (seed 002 lists them with their periods; seeds 000,
+/// 001 and 004 cite the 2024 directive launching the sector's yearly movement), their legal
+/// basis from the demo documents where one fits, and the demo groups that joined them.
+/// The Government level of the two national movements is public knowledge, not in the seeds.
+pub async fn load_movements(store: &Store) -> Result<bool> {
+    use thidua_domain::movement::MovementInput;
+    use thidua_store::Joiner;
+    if store.meta("demo_movements").await?.as_deref() == Some("1") {
+        return Ok(false);
+    }
+    let ctx = AuditCtx {
+        actor: Some("demo".into()),
+        address: None,
+    };
+    let council_of = |code: &'static str| async move {
+        let unit = store
+            .unit_by_code(code)
+            .await?
+            .ok_or_else(|| anyhow!("demo unit {code} missing"))?;
+        store
+            .list_councils()
+            .await?
+            .into_iter()
+            .find(|c| c.unit_id == unit.id)
+            .ok_or_else(|| anyhow!("demo council of {code} missing"))
+    };
+    let sector = council_of("VKSTC").await?;
+    let angiang = council_of("P-ANGIANG").await?;
+    // The demo groups by (council, year, kind, number).
+    let mut groups: HashMap<(String, i64, String, i64), String> = HashMap::new();
+    for c in [&sector, &angiang] {
+        for (year_id, year) in store.years_of(&c.id).await? {
+            for g in store.groups_of_year(&year_id).await? {
+                groups.insert((c.id.clone(), year, g.kind.clone(), g.number), g.id);
+            }
+        }
+    }
+    let group = |c: &thidua_store::Council, year: i64, kind: &str, number: i64| {
+        groups
+            .get(&(c.id.clone(), year, kind.to_owned(), number))
+            .cloned()
+            .ok_or_else(|| anyhow!("demo group {kind} {number} of {year} missing"))
+    };
+    let doc = |number: &'static str, date: &'static str| async move {
+        store
+            .document_by_number(number, Some(date))
+            .await?
+            .map(|d| d.id)
+            .ok_or_else(|| anyhow!("demo document {number} missing"))
+    };
+    struct Seed {
+        name: &'static str,
+        theme: &'static str,
+        level: &'static str,
+        kind: &'static str,
+        from: i64,
+        to: i64,
+        docs: &'static [(&'static str, &'static str)],
+        /// Groups that joined: (council is the sector's?, year, kind, number).
+        joined: &'static [(bool, i64, &'static str, i64)],
+        close: bool,
+    }
+    let seeds = [
+        Seed {
+            name: "Phong trào thi đua yêu nước ngành Kiểm sát nhân dân năm 2022",
+            theme: "Đoàn kết, trách nhiệm, khát vọng cống hiến, hoàn thành xuất sắc nhiệm vụ năm 2022",
+            level: "sector",
+            kind: "regular",
+            from: 2022,
+            to: 2022,
+            docs: &[("01/CT-VKSTC", "2021-12-27"), ("15/HD-VKSTC", "2022-01-12")],
+            joined: &[(false, 2022, "cluster", 2)],
+            close: true,
+        },
+        Seed {
+            name: "Phong trào thi đua yêu nước ngành Kiểm sát nhân dân năm 2023",
+            theme: "",
+            level: "sector",
+            kind: "regular",
+            from: 2023,
+            to: 2023,
+            docs: &[],
+            joined: &[
+                (true, 2023, "cluster", 1),
+                (true, 2023, "cluster", 8),
+                (true, 2023, "cluster", 10),
+            ],
+            close: true,
+        },
+        Seed {
+            name: "Phong trào thi đua yêu nước ngành Kiểm sát nhân dân năm 2024",
+            theme: "Đoàn kết, đổi mới, vượt khó, hoàn thành xuất sắc nhiệm vụ năm 2024",
+            level: "sector",
+            kind: "regular",
+            from: 2024,
+            to: 2024,
+            docs: &[
+                ("02/CT-VKSTC", "2023-12-18"),
+                ("01/CT-VKSTC", "2023-12-18"),
+                ("30/HD-VKSTC", "2023-12-29"),
+            ],
+            joined: &[
+                (true, 2024, "cluster", 13),
+                (true, 2024, "block", 4),
+                (true, 2024, "cluster", 1),
+            ],
+            close: false,
+        },
+        Seed {
+            name: "Cán bộ, công chức, viên chức ngành Kiểm sát nhân dân thi đua thực hiện văn hóa công sở",
+            theme: "",
+            level: "sector",
+            kind: "themed",
+            from: 2019,
+            to: 2025,
+            docs: &[],
+            joined: &[(true, 2023, "cluster", 8)],
+            close: false,
+        },
+        Seed {
+            name: "Cả nước chung sức xây dựng nông thôn mới",
+            theme: "",
+            level: "government",
+            kind: "themed",
+            from: 2021,
+            to: 2025,
+            docs: &[],
+            joined: &[(true, 2023, "cluster", 8)],
+            close: false,
+        },
+        Seed {
+            name: "Vì người nghèo – Không để ai bị bỏ lại phía sau",
+            theme: "",
+            level: "government",
+            kind: "themed",
+            from: 2021,
+            to: 2025,
+            docs: &[],
+            joined: &[(true, 2023, "cluster", 8)],
+            close: false,
+        },
+    ];
+    for sd in &seeds {
+        let draft = MovementInput {
+            name: sd.name.into(),
+            theme: Some(sd.theme.into()),
+            level: sd.level.into(),
+            kind: sd.kind.into(),
+            period_from: Some(sd.from.to_string()),
+            period_to: Some(sd.to.to_string()),
+        }
+        .validate()
+        .map_err(|e| anyhow!("demo movement {}: {e:?}", sd.name))?;
+        let mut docs = Vec::new();
+        for (number, date) in sd.docs {
+            docs.push(doc(number, date).await?);
+        }
+        let m = store
+            .create_movement(&ctx, &sector.id, &draft, &docs)
+            .await?;
+        store.set_movement_status(&ctx, &m.id, "active").await?;
+        for (in_sector, year, kind, number) in sd.joined {
+            let c = if *in_sector { &sector } else { &angiang };
+            store
+                .join_movement(
+                    &ctx,
+                    &m.id,
+                    &Joiner::Group(group(c, *year, kind, *number)?),
+                    None,
+                )
+                .await?;
+        }
+        if sd.close {
+            store.set_movement_status(&ctx, &m.id, "closed").await?;
+        }
+    }
+    let mut tx = store.begin(&ctx).await?;
+    tx.set_meta("demo_movements", "1").await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -2,6 +2,8 @@
 //! the integration tests.
 
 pub mod demo;
+mod demo_docs;
+pub mod verify;
 
 use anyhow::Result;
 use thidua_store::Store;

@@ -41,7 +41,14 @@ enum Command {
         /// Mark cookies Secure and send HSTS (when a TLS proxy is in front).
         #[arg(long, env = "THIDUA_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The address people reach the server at, printed with verification codes
+        /// (e.g. https://thidua.example.vn); default: the request's host.
+        #[arg(long, env = "THIDUA_PUBLIC_URL")]
+        public_url: Option<String>,
     },
+    /// Verify a signed document's PDF offline: its text, code and every signature.
+    /// Exits 0 when valid and complete, 1 when invalid, 2 when valid but not fully signed.
+    Verify { file: std::path::PathBuf },
     /// Apply database migrations.
     Migrate,
     /// Manage user accounts.
@@ -180,7 +187,32 @@ async fn main() -> Result<()> {
             addr,
             demo: with_demo,
             secure_cookies,
-        } => serve(&url, *addr, *with_demo, *secure_cookies).await,
+            public_url,
+        } => {
+            serve(
+                &url,
+                *addr,
+                *with_demo,
+                WebConfig {
+                    secure_cookies: *secure_cookies,
+                    public_url: public_url.clone(),
+                },
+            )
+            .await
+        }
+        Command::Verify { file } => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let o = thidua::verify::verify_pdf(&bytes)?;
+            for l in &o.lines {
+                println!("{l}");
+            }
+            std::process::exit(match (o.valid, o.complete) {
+                (true, true) => 0,
+                (false, _) => 1,
+                (true, false) => 2,
+            });
+        }
         Command::Migrate => {
             open_store(&url).await?;
             println!("migrations applied");
@@ -332,7 +364,14 @@ async fn user(url: &str, cmd: &UserCommand) -> Result<()> {
                 .ok_or_else(|| anyhow!("no user {username}"))?;
             let otp = thidua_web::auth::one_time_password();
             store
-                .set_password(&ctx, &u.id, &hash(&otp)?, true, None)
+                .set_password(
+                    &ctx,
+                    &u.id,
+                    &hash(&otp)?,
+                    true,
+                    None,
+                    &thidua_store::KeyChange::Retire,
+                )
                 .await?;
             println!("one-time password for {}: {otp}", u.username);
         }
@@ -391,7 +430,7 @@ async fn user(url: &str, cmd: &UserCommand) -> Result<()> {
     Ok(())
 }
 
-async fn serve(url: &str, addr: SocketAddr, with_demo: bool, secure_cookies: bool) -> Result<()> {
+async fn serve(url: &str, addr: SocketAddr, with_demo: bool, config: WebConfig) -> Result<()> {
     let started = Instant::now();
     let store = open_store(url).await.context("opening the database")?;
     if with_demo {
@@ -431,7 +470,7 @@ async fn serve(url: &str, addr: SocketAddr, with_demo: bool, secure_cookies: boo
     }
     let state = AppState {
         store: store.clone(),
-        config: Arc::new(WebConfig { secure_cookies }),
+        config: Arc::new(config),
     };
     let app = thidua_web::router(state);
     let listener = tokio::net::TcpListener::bind(addr)

@@ -504,3 +504,151 @@ async fn cluster_1_elects_its_head_in_the_browser() {
     })
     .await;
 }
+
+/// The acceptance case for the pact: the head of 2024 cluster 13 amends the pact in
+/// the editor, records its adoption at the conference, the leaders of the six members sign it
+/// one after another with their passwords, the printout is a PDF, and the code on the page
+/// verifies it publicly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_13_signs_its_pact_in_the_browser() {
+    require_browser!();
+    let app = common::spawn_demo().await;
+    let base = app.base.clone();
+    let s = app.demo("xem").await;
+    let y24 = s.sector_year(2024).await;
+    let c13 = s.group(&y24, "cluster", 13).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let docs = s.json(&format!("/api/v1/groups/{c13}/documents")).await;
+    let pact = docs
+        .as_array()
+        .expect("documents")
+        .iter()
+        .find(|d| d["kind"] == "pact")
+        .expect("pact")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let http = app.demo("xem").await.http;
+    with_browser(412, 915, move |c| async move {
+        sign_in(&c, &base, "lanhdao.travinh").await;
+        c.goto(&format!("{base}/documents/{pact}/edit"))
+            .await
+            .expect("editor");
+        c.find(Locator::Css("#doc-title"))
+            .await
+            .expect("title field")
+            .send_keys(" (sửa đổi, bổ sung)")
+            .await
+            .expect("type title");
+        c.find(Locator::Css("#doc-note"))
+            .await
+            .expect("note field")
+            .send_keys("Bổ sung chỉ tiêu chuyển đổi số")
+            .await
+            .expect("type note");
+        submit(&c, "/edit").await;
+        wait_until(
+            &c,
+            "the saved version",
+            "location.search.indexOf('done=saved') >= 0",
+            "document.body.innerText.slice(0, 400)",
+        )
+        .await;
+        assert_no_horizontal_scroll(&c, "the document page").await;
+        js(
+            &c,
+            "document.querySelectorAll('details').forEach(function(d){ d.open = true; })",
+        )
+        .await;
+        submit(&c, "/adopt").await;
+        wait_until(
+            &c,
+            "the adoption",
+            "location.search.indexOf('done=adopted') >= 0",
+            "document.body.innerText.slice(0, 400)",
+        )
+        .await;
+        sign_out(&c).await;
+        for who in [
+            "lanhdao.travinh",
+            "lanhdao.soctrang",
+            "lanhdao.bentre",
+            "lanhdao.baclieu",
+            "lanhdao.camau",
+            "lanhdao.kiengiang",
+        ] {
+            sign_in(&c, &base, who).await;
+            c.goto(&format!("{base}/documents/{pact}"))
+                .await
+                .expect("document page");
+            c.find(Locator::Css("#sign-password"))
+                .await
+                .unwrap_or_else(|e| panic!("{who}: password field of the signing form: {e}"))
+                // Enter submits, as on a phone keyboard (a click can land on the browser's
+                // password suggestions instead).
+                .send_keys(&format!("{}\u{E007}", thidua::demo::DEMO_PASSWORD))
+                .await
+                .expect("type password and Enter");
+            wait_until(
+                &c,
+                &format!("{who}'s signature"),
+                "location.search.indexOf('done=signed') >= 0",
+                "location.href + ' | ' + Array.from(document.querySelectorAll('.error, .field-error, .flash')).map(function(e){ return e.innerText; }).join(' | ')",
+            )
+            .await;
+            sign_out(&c).await;
+        }
+        sign_in(&c, &base, "lanhdao.travinh").await;
+        c.goto(&format!("{base}/documents/{pact}"))
+            .await
+            .expect("document page");
+        let signed = js(
+            &c,
+            "document.querySelectorAll('table.signatures tr.signed').length",
+        )
+        .await;
+        assert_eq!(signed.as_i64(), Some(6));
+        let code = js_string(
+            &c,
+            "document.querySelector('a[href^=\"/verify/\"] code').innerText",
+        )
+        .await;
+        let pdf_href = js_string(
+            &c,
+            "document.querySelector('a[href$=\"/pdf\"]').getAttribute('href')",
+        )
+        .await;
+        // The printout: a PDF.
+        let r = http
+            .get(format!("{base}{pdf_href}"))
+            .send()
+            .await
+            .expect("pdf");
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.bytes().await.expect("pdf bytes").starts_with(b"%PDF"));
+        sign_out(&c).await;
+        // Anybody verifies it from the code.
+        c.goto(&format!("{base}/verify"))
+            .await
+            .expect("verify page");
+        c.find(Locator::Css("#verify-code"))
+            .await
+            .expect("code field")
+            .send_keys(&code)
+            .await
+            .expect("type code");
+        submit(&c, "/verify").await;
+        wait_until(
+            &c,
+            "the verdict",
+            "!!document.querySelector('.verdict-valid')",
+            "document.body.innerText.slice(0, 600)",
+        )
+        .await;
+        let _app = app;
+    })
+    .await;
+}
