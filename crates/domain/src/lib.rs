@@ -8,6 +8,7 @@ pub mod editable;
 pub mod election;
 pub mod error;
 pub mod movement;
+pub mod scoring;
 pub mod signature;
 pub mod text;
 pub mod titles;
