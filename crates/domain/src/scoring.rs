@@ -219,7 +219,8 @@ pub struct Step {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Formula {
     /// Zero points at `zero_at`, the leaf's maximum at `full_at`, a straight line between,
-    /// clamped outside. `zero_at > full_at` when lower is better.
+    /// clamped outside. `zero_at < full_at` when higher is better, `zero_at > full_at` when
+    /// lower is better; a scheme with the line the other way round is refused.
     Linear { zero_at: Rate, full_at: Rate },
     /// The points of the best step reached (in the indicator's direction); none reached: 0.
     Steps { steps: Vec<Step> },
@@ -651,7 +652,13 @@ impl Compiled {
                     return;
                 };
                 let bad_formula = match formula {
-                    Formula::Linear { zero_at, full_at } => zero_at == full_at,
+                    // The line must rise towards the indicator's better side.
+                    Formula::Linear { zero_at, full_at } => {
+                        match self.scheme.indicators[ind].direction {
+                            Direction::Higher => zero_at >= full_at,
+                            Direction::Lower => zero_at <= full_at,
+                        }
+                    }
                     Formula::Steps { steps } => {
                         steps.is_empty()
                             || steps.windows(2).any(|w| w[0].at >= w[1].at)
@@ -839,7 +846,7 @@ impl Compiled {
                 LeafKind::Deduction { per_occurrence } => input
                     .occurrences
                     .get(&l.code)
-                    .map(|&n| Points((i64::from(n) * per_occurrence.0).min(l.max.0))),
+                    .map(|&n| Points(i64::from(n).saturating_mul(per_occurrence.0).min(l.max.0))),
             })
             .collect()
     }
