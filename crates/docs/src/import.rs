@@ -13,6 +13,7 @@ use crate::text::{
 use crate::{Format, PersonRecord, UnitRecord, MAX_IMPORT_BYTES, PEOPLE_SHEET, UNITS_SHEET};
 
 /// A column the importer understands.
+#[derive(Clone, Copy)]
 pub(crate) struct ColumnSpec {
     /// Vietnamese header (what export writes).
     pub(crate) vi: &'static str,
@@ -21,7 +22,7 @@ pub(crate) struct ColumnSpec {
     pub(crate) required: bool,
 }
 
-const fn col(vi: &'static str, en: &'static str, required: bool) -> ColumnSpec {
+pub(crate) const fn col(vi: &'static str, en: &'static str, required: bool) -> ColumnSpec {
     ColumnSpec { vi, en, required }
 }
 
@@ -133,7 +134,7 @@ pub fn parse_people(bytes: &[u8]) -> Result<Vec<PersonRecord>, ImportError> {
 }
 
 /// Where a known column sits in the file: 0-based index and header text.
-type Col = Option<(usize, String)>;
+pub(crate) type Col = Option<(usize, String)>;
 
 /// Size check, format detection, reading and header mapping.
 fn load<const N: usize>(
@@ -177,7 +178,7 @@ fn load<const N: usize>(
 }
 
 /// Whether `row` names at least one required column.
-fn has_required<const N: usize>(row: &Row, specs: &[ColumnSpec; N]) -> bool {
+pub(crate) fn has_required<const N: usize>(row: &Row, specs: &[ColumnSpec; N]) -> bool {
     let (cols, _) = map_columns(row, specs);
     specs
         .iter()
@@ -187,7 +188,10 @@ fn has_required<const N: usize>(row: &Row, specs: &[ColumnSpec; N]) -> bool {
 
 /// Finds each spec's column in a header row (first match wins) and lists the
 /// Vietnamese headers of missing required columns.
-fn map_columns<const N: usize>(header: &Row, specs: &[ColumnSpec; N]) -> ([Col; N], Vec<String>) {
+pub(crate) fn map_columns<const N: usize>(
+    header: &Row,
+    specs: &[ColumnSpec; N],
+) -> ([Col; N], Vec<String>) {
     let headers: Vec<(usize, String, String)> = header.folded_cells().collect();
     let cols: [Col; N] = std::array::from_fn(|i| {
         let spec = specs.get(i)?;

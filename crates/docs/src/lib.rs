@@ -1,4 +1,6 @@
-//! Import and export of the unit registry (units and people) as XLSX and CSV.
+//! Import and export of the unit registry (units and people) as XLSX and CSV,
+//! and of scoring files: criteria schemes as XLSX workbooks and the indicator
+//! counts units report (see [`parse_scheme`] and [`parse_indicator_values`]).
 //!
 //! This crate is a pure library: bytes in, typed records (or a complete list of
 //! per-row errors) out; records in, bytes out. It knows nothing about the
@@ -44,6 +46,7 @@ mod error;
 mod export;
 mod import;
 mod list;
+mod scoring;
 mod table;
 mod text;
 
@@ -53,9 +56,15 @@ pub use error::{ExportError, ImportError, RowError};
 pub use export::{export_people, export_units};
 pub use import::{parse_people, parse_units};
 pub use list::export_table;
+pub use scoring::{
+    export_indicator_template, export_scheme, formula_text, parse_formula, parse_indicator_values,
+    parse_scheme, IndicatorRow, BANDS_SHEET, CRITERIA_SHEET, GENERAL_SHEET, INDICATORS_SHEET,
+    INDICATOR_VALUES_SHEET, MAX_COUNT, MAX_ROW_ERRORS,
+};
 pub use text::{kind_label_vi, parse_kind, UNIT_KINDS};
 
-/// Largest input accepted by [`parse_units`] and [`parse_people`], in bytes.
+/// Largest input accepted by [`parse_units`], [`parse_people`], [`parse_scheme`]
+/// and [`parse_indicator_values`], in bytes.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 
 /// Name of the worksheet holding units in an XLSX workbook.

@@ -1,6 +1,7 @@
 //! Reading CSV and XLSX input into a uniform, sparse table of cells.
 
 use std::io::Cursor;
+use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
@@ -14,7 +15,7 @@ use crate::text::{
 /// Columns at or beyond this (0-based) index are ignored in XLSX input.
 const MAX_COLUMNS: u32 = 256;
 /// Leading rows searched for the header row.
-const HEADER_SEARCH_ROWS: usize = 10;
+pub(crate) const HEADER_SEARCH_ROWS: usize = 10;
 /// Non-empty cells kept from one worksheet before giving up.
 const MAX_CELLS: usize = 2_000_000;
 /// Cells (empty ones included) read from one worksheet before giving up;
@@ -137,6 +138,23 @@ impl Table {
     }
 }
 
+/// Receives the non-empty rows of a sheet, in order, one at a time.
+pub(crate) trait RowSink {
+    /// Takes the next row; `Break` stops reading (e.g. after a fatal error).
+    fn row(&mut self, row: Row) -> ControlFlow<()>;
+}
+
+/// Feeds the rows of an already read table (header first) to a sink.
+pub(crate) fn replay(table: Option<Table>, sink: &mut dyn RowSink) {
+    if let Some(t) = table {
+        for row in std::iter::once(t.header).chain(t.rows) {
+            if sink.row(row).is_break() {
+                break;
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------- CSV
 
 /// Reads a CSV file (UTF-8, optional BOM, `,` `;` or tab delimiter).
@@ -246,19 +264,8 @@ pub(crate) fn read_xlsx(
     sheet: &str,
     accept_first: &dyn Fn(&Table) -> bool,
 ) -> Result<Option<Table>, ImportError> {
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(legacy_xls());
-    }
-    // calamine is not hardened against hostile input (e.g. integer overflow
-    // on absurd cell references panics in debug builds): never let that
-    // escape to the caller.
-    catch_unwind(AssertUnwindSafe(|| {
-        read_xlsx_inner(bytes, sheet, accept_first)
-    }))
-    .unwrap_or_else(|_| {
-        Err(ImportError::BadSpreadsheet(
-            "the workbook structure is invalid".to_owned(),
-        ))
+    with_workbook(bytes, |workbook| {
+        read_xlsx_inner(workbook, sheet, accept_first)
     })
 }
 
@@ -271,26 +278,180 @@ pub(crate) fn legacy_xls() -> ImportError {
     )
 }
 
-fn read_xlsx_inner(
+/// The sheet called `sheet`: exact name first, else the folded name.
+fn find_sheet<'a>(names: &'a [String], sheet: &str) -> Option<&'a String> {
+    let wanted = fold(sheet);
+    names
+        .iter()
+        .find(|n| n.as_str() == sheet)
+        .or_else(|| names.iter().find(|n| fold(n) == wanted))
+}
+
+/// Runs `f` on `bytes` opened as a workbook. calamine is not hardened
+/// against hostile input (e.g. integer overflow on absurd cell references
+/// panics in debug builds): a panic becomes [`ImportError::BadSpreadsheet`]
+/// rather than escaping to the caller.
+fn with_workbook<T>(
     bytes: &[u8],
+    f: impl FnOnce(&mut Xlsx<Cursor<&[u8]>>) -> Result<T, ImportError>,
+) -> Result<T, ImportError> {
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(legacy_xls());
+    }
+    catch_unwind(AssertUnwindSafe(|| {
+        let mut workbook: Xlsx<_> =
+            calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(bad_spreadsheet)?;
+        f(&mut workbook)
+    }))
+    .unwrap_or_else(|_| {
+        Err(ImportError::BadSpreadsheet(
+            "the workbook structure is invalid".to_owned(),
+        ))
+    })
+}
+
+/// A worksheet read whole: its name as the workbook spells it, and its
+/// table (`None` when the sheet is empty).
+pub(crate) type NamedSheet = (String, Option<Table>);
+
+/// Reads several worksheets by name (exact, else folded). An entry is `None`
+/// when the workbook has no such sheet.
+pub(crate) fn read_xlsx_sheets(
+    bytes: &[u8],
+    sheets: &[&str],
+) -> Result<Vec<Option<NamedSheet>>, ImportError> {
+    with_workbook(bytes, |workbook| {
+        let names = workbook.sheet_names();
+        let mut out = Vec::with_capacity(sheets.len());
+        for sheet in sheets {
+            match find_sheet(&names, sheet) {
+                Some(name) => {
+                    let table = read_sheet(workbook, name).map_err(SheetError::into_import)?;
+                    out.push(Some((name.clone(), table)));
+                }
+                None => out.push(None),
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// Streams the worksheet called `sheet` (exact, else folded name; else the
+/// first worksheet) row by row into a sink made by `make(sheet_name,
+/// named)`, where `named` tells whether the sheet was found by its name.
+///
+/// Rows are handed over as soon as they are complete, so memory stays flat
+/// however long the sheet is. The file format lets cells come in any order;
+/// should they not come row by row, column by column, the sheet is read
+/// whole, sorted and replayed into a fresh sink instead.
+pub(crate) fn stream_xlsx<S: RowSink>(
+    bytes: &[u8],
+    sheet: &str,
+    make: &dyn Fn(&str, bool) -> S,
+) -> Result<S, ImportError> {
+    with_workbook(bytes, |workbook| {
+        let names = workbook.sheet_names();
+        let (name, named) = match find_sheet(&names, sheet) {
+            Some(name) => (name.clone(), true),
+            None => match names.first() {
+                Some(first) => (first.clone(), false),
+                None => {
+                    return Err(ImportError::MissingSheet {
+                        expected: vec![sheet.to_owned()],
+                    })
+                }
+            },
+        };
+        let fail = |e: SheetError| match e {
+            // A first sheet that cannot be read is not the sheet we want.
+            SheetError::Xlsx(_) if !named => ImportError::MissingSheet {
+                expected: vec![sheet.to_owned()],
+            },
+            e => e.into_import(),
+        };
+        let mut sink = make(&name, named);
+        if stream_sheet(workbook, &name, &mut sink).map_err(fail)? {
+            return Ok(sink);
+        }
+        let table = read_sheet(workbook, &name).map_err(fail)?;
+        let mut sink = make(&name, named);
+        replay(table, &mut sink);
+        Ok(sink)
+    })
+}
+
+/// Streams one worksheet into `sink`. `Ok(false)` when the cells are not in
+/// row-major order (the caller then reads the sheet whole).
+fn stream_sheet(
+    workbook: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    sink: &mut dyn RowSink,
+) -> Result<bool, SheetError> {
+    let mut reader = workbook
+        .worksheet_cells_reader(name)
+        .map_err(SheetError::Xlsx)?;
+    let (mut seen, mut kept) = (0usize, 0usize);
+    let mut last: Option<(u32, u32)> = None;
+    let mut current: Option<Row> = None;
+    while let Some(cell) = reader.next_cell().map_err(SheetError::Xlsx)? {
+        seen += 1;
+        if seen > MAX_CELLS_SEEN {
+            return Err(SheetError::TooManyCells);
+        }
+        let position = cell.get_position();
+        if last.is_some_and(|l| position <= l) {
+            return Ok(false);
+        }
+        last = Some(position);
+        let (row, col) = position;
+        if col >= MAX_COLUMNS {
+            continue;
+        }
+        let value = convert(cell.get_value());
+        if value == Cell::Empty {
+            continue;
+        }
+        kept += 1;
+        if kept > MAX_CELLS {
+            return Err(SheetError::TooManyCells);
+        }
+        let number = usize::try_from(row).map_or(usize::MAX, |r| r.saturating_add(1));
+        let col = usize::try_from(col).unwrap_or(usize::MAX);
+        match &mut current {
+            Some(r) if r.number == number => r.cells.push((col, value)),
+            _ => {
+                let done = current.replace(Row {
+                    number,
+                    cells: vec![(col, value)],
+                });
+                if let Some(done) = done {
+                    if sink.row(done).is_break() {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(done) = current {
+        let _ = sink.row(done);
+    }
+    Ok(true)
+}
+
+fn read_xlsx_inner(
+    workbook: &mut Xlsx<Cursor<&[u8]>>,
     sheet: &str,
     accept_first: &dyn Fn(&Table) -> bool,
 ) -> Result<Option<Table>, ImportError> {
-    let mut workbook: Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(bad_spreadsheet)?;
     let names = workbook.sheet_names();
-    let wanted = fold(sheet);
-    let named = names
-        .iter()
-        .find(|n| n.as_str() == sheet)
-        .or_else(|| names.iter().find(|n| fold(n) == wanted));
+    let named = find_sheet(&names, sheet);
     if let Some(name) = named {
         let name = name.clone();
-        return read_sheet(&mut workbook, &name).map_err(SheetError::into_import);
+        return read_sheet(workbook, &name).map_err(SheetError::into_import);
     }
     if let Some(first) = names.first() {
         let first = first.clone();
-        match read_sheet(&mut workbook, &first) {
+        match read_sheet(workbook, &first) {
             Ok(Some(table)) if accept_first(&table) => return Ok(Some(table)),
             Ok(_) | Err(SheetError::Xlsx(_)) => {}
             Err(e @ SheetError::TooManyCells) => return Err(e.into_import()),

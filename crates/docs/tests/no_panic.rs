@@ -49,6 +49,8 @@ const SHEET: &str = "xl/worksheets/sheet1.xml";
 fn parse_both(bytes: &[u8]) {
     let _ = parse_units(bytes);
     let _ = parse_people(bytes);
+    let _ = thidua_docs::parse_scheme(bytes);
+    let _ = thidua_docs::parse_indicator_values(bytes);
 }
 
 #[test]
