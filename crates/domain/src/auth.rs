@@ -94,10 +94,14 @@ pub enum Action {
     ManageRegistrations,
     /// Emulation movements and who joined them (resource: the launching council's unit).
     ManageMovements,
+    /// Fill in a unit's self-assessment (resource: the unit).
+    EnterScores,
+    /// Submit a unit's self-assessment; after that it is read-only (resource: the unit).
+    SubmitScores,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::ViewUnits,
         Action::ExportUnits,
         Action::CreateUnit,
@@ -116,6 +120,8 @@ impl Action {
         Action::RegisterTitles,
         Action::ManageRegistrations,
         Action::ManageMovements,
+        Action::EnterScores,
+        Action::SubmitScores,
     ];
 }
 
@@ -186,6 +192,11 @@ pub fn may(actor: &Actor, action: Action, res: &Resource<'_>) -> bool {
                 || actor.covers(Role::UnitLeader, res)
                 || actor.covers(Role::UnitOfficer, res)
         }
+        Action::EnterScores => {
+            actor.covers(Role::UnitLeader, res) || actor.covers(Role::UnitOfficer, res)
+        }
+        // The leader answers for the unit's scores, as for its signature.
+        Action::SubmitScores => actor.covers(Role::UnitLeader, res),
         Action::ManageRegistrations | Action::ManageMovements => {
             actor.covers(Role::CouncilSecretary, res)
         }

@@ -12,6 +12,7 @@ mod groups;
 mod movements;
 mod people;
 mod registrations;
+mod scoring;
 mod units;
 mod users;
 
@@ -34,6 +35,10 @@ pub use people::{Person, PersonQuery};
 pub use registrations::{
     Award, AwardDraft, PersonFact, RegOutcome, RegQuery, Registration, RegistrationDraft, RuleFlag,
     Window, FACT_KINDS,
+};
+pub use scoring::{
+    Adjustment, Assessment, AssessmentDraft, IndicatorValue, SchemeRecord, ScoreChange,
+    SCHEME_STATUSES, STAGES,
 };
 pub use units::{LineageEvent, Unit, UnitQuery};
 pub use users::{ApiToken, LoginRecord, NewUser, SessionInfo, User};
