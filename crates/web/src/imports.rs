@@ -23,7 +23,7 @@ fn issue(row: usize, column: &str, key: &str) -> RowIssue {
     }
 }
 
-fn file_error(e: ImportError) -> AppError {
+pub(crate) fn file_error(e: ImportError) -> AppError {
     match e {
         ImportError::TooLarge { .. } => AppError::TooLarge,
         ImportError::Rows(rows) => AppError::Import(
@@ -156,7 +156,7 @@ fn format_of(s: Option<&str>) -> AppResult<Format> {
     }
 }
 
-fn download(bytes: Vec<u8>, format: Format, name: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, format: Format, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, format.content_type().to_owned()),

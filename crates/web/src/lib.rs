@@ -16,6 +16,7 @@ pub mod ops;
 pub mod pages;
 pub mod pdf;
 pub mod registrations;
+pub mod scoring;
 pub mod signing;
 
 use std::sync::Arc;
@@ -95,6 +96,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/units/import", post(api::import_units))
         .route("/api/v1/people/import", post(api::import_people))
+        .route(
+            "/api/v1/years/{id}/schemes/import",
+            post(api::scoring::import_scheme),
+        )
+        .route(
+            "/api/v1/schemes/{id}/indicator-values/import",
+            post(api::scoring::import_values_file),
+        )
         .route(
             "/api/v1/documents/{id}/file",
             axum::routing::put(files::api_attach_document),
@@ -375,6 +384,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::groups::documents).post(pages::groups::create_document),
         )
         .merge(registrations::routes())
+        .merge(pages::scoring::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(uploads)
         .merge(pages::movements::routes())

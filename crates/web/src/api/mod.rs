@@ -5,6 +5,7 @@ pub mod documents;
 pub mod groups;
 pub mod movements;
 pub mod registrations;
+pub mod scoring;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};

@@ -7,6 +7,7 @@ pub mod groups;
 pub mod movements;
 pub mod people;
 pub mod registrations;
+pub mod scoring;
 pub mod units;
 pub mod users;
 
@@ -135,6 +136,9 @@ pub fn fmt_instant(ts: &str) -> String {
 pub struct FormErrors(pub Vec<(String, String)>);
 
 impl FormErrors {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
     pub fn from_fields(lang: Lang, f: &[FieldError]) -> Self {
         FormErrors(
             f.iter()
