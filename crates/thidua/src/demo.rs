@@ -9,7 +9,9 @@ use thidua_domain::unit::{parse_date, LineageDraft, LineageKind, PersonInput, Un
 use thidua_store::{AuditCtx, NewUser, Store};
 
 mod registrations;
+mod scoring;
 pub use registrations::load_registrations;
+pub use scoring::load_scoring;
 
 const UNITS: &str = include_str!("../demo/units.csv");
 const LINEAGE: &str = include_str!("../demo/lineage.csv");
@@ -122,7 +124,8 @@ pub async fn load(store: &Store, hash: impl Fn(&str) -> Result<String> + Copy) -
     let documents = crate::demo_docs::load(store).await?;
     let movements = load_movements(store).await?;
     let registrations = load_registrations(store).await?;
-    Ok(units || groups || documents || movements || registrations)
+    let scoring = load_scoring(store).await?;
+    Ok(units || groups || documents || movements || registrations || scoring)
 }
 
 async fn load_units(store: &Store, hash: impl Fn(&str) -> Result<String>) -> Result<bool> {

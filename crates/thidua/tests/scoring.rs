@@ -1,0 +1,542 @@
+//! Scoring through the API and the pages, on SQLite and PostgreSQL: the demo's 2024 cluster
+//! 13 ranking recomputed from its leaf scores, the head's adjustment changing the rank, the
+//! scheme's life (draft, frozen, published), permissions and bad input.
+
+mod common;
+
+use common::{spawn_demo, Session, TestApp};
+use serde_json::{json, Value};
+
+async fn body(r: reqwest::Response) -> Value {
+    r.json().await.expect("json")
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db_url)
+        .await
+        .expect("connect");
+    sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&mut c)
+        .await
+        .expect("count")
+        .try_get::<i64, _>(0)
+        .expect("n")
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().expect("number")
+}
+
+/// Kinds of the scheme's leaves by code, walking the criteria tree.
+fn leaf_kinds(nodes: &Value, out: &mut Vec<(String, String, f64)>) {
+    for n in nodes.as_array().expect("nodes") {
+        let kind = n["type"].as_str().expect("type").to_owned();
+        if kind == "group" {
+            leaf_kinds(&n["items"], out);
+        } else {
+            out.push((
+                n["code"].as_str().expect("code").to_owned(),
+                kind,
+                num(&n["max"]),
+            ));
+        }
+    }
+}
+
+/// The total recomputed here from the leaf scores, independently of the server's totals:
+/// base leaves, plus bonus up to the cap, minus deductions, never below zero.
+fn recompute(scheme: &Value, leaves: &Value) -> f64 {
+    let mut kinds = Vec::new();
+    leaf_kinds(&scheme["criteria"], &mut kinds);
+    let (mut base, mut bonus, mut ded) = (0.0, 0.0, 0.0);
+    for (code, kind, max) in kinds {
+        let p = leaves.get(&code).map_or(0.0, num);
+        assert!((0.0..=max + 1e-9).contains(&p), "{code}: {p} of {max}");
+        match kind.as_str() {
+            "bonus" => bonus += p,
+            "deduction" => ded += p,
+            _ => base += p,
+        }
+    }
+    let cap = num(&scheme["bonus_cap"]);
+    ((base + bonus.min(cap) - ded).max(0.0) * 100.0).round() / 100.0
+}
+
+async fn cluster13(s: &Session) -> (String, String) {
+    let y24 = s.sector_year(2024).await;
+    let g = s.group(&y24, "cluster", 13).await;
+    (y24, g["id"].as_str().expect("id").to_owned())
+}
+
+#[tokio::test]
+async fn cluster_13_ranking_is_recomputed_and_the_heads_adjustment_changes_it() {
+    let app = spawn_demo().await;
+    let head = app.demo("lanhdao.travinh").await;
+    let (_y24, g) = cluster13(&head).await;
+    let path = format!("/api/v1/groups/{g}/ranking");
+    let r = head.get(&path).await;
+    assert_eq!(r.status(), 200);
+    let ranking = body(r).await;
+    let scheme_id = ranking["scheme"]["id"].as_str().expect("scheme").to_owned();
+    let scheme = &ranking["scheme"]["scheme"];
+    let rows = ranking["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 6);
+    let mut positions: Vec<i64> = rows
+        .iter()
+        .map(|r| r["group_rank"].as_i64().expect("ranked"))
+        .collect();
+    positions.sort();
+    assert_eq!(positions, vec![1, 2, 3, 4, 5, 6]);
+    let order: Vec<&str> = rows
+        .iter()
+        .map(|r| r["unit_code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(&order[..2], &["P-KIENGIANG", "P-CAMAU"]);
+    // Each total, recomputed from the leaf scores, matches; totals fall as ranks rise.
+    let mut last = f64::MAX;
+    for r in rows {
+        let unit = r["unit_id"].as_str().expect("unit");
+        let a = body(
+            head.get(&format!("/api/v1/schemes/{scheme_id}/assessments/{unit}"))
+                .await,
+        )
+        .await;
+        let total = recompute(scheme, &a["final_leaves"]);
+        assert!((total - num(&r["final_total"])).abs() < 0.005, "{r}");
+        assert!(num(&r["final_total"]) <= last);
+        last = num(&r["final_total"]);
+        assert_eq!(r["status"], "submitted");
+        assert!(r["band_label"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Hoàn thành"));
+    }
+
+    // Before publication a plain member does not see the group's ranking.
+    let member = app.demo("lanhdao.bentre").await;
+    assert_eq!(member.get(&path).await.status(), 403);
+
+    // The head adjusts Kiên Giang's II.2.4: a reason is required, nothing written without.
+    let kg = app.unit_id("P-KIENGIANG").await;
+    let adj = format!("/api/v1/schemes/{scheme_id}/assessments/{kg}/adjustments");
+    let before = count(&app, "score_adjustments").await;
+    let r = head
+        .post_json(
+            &adj,
+            &json!({"leaf_code": "II.2.4", "points": 16.5, "reason": "  "}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = head
+        .post_json(
+            &adj,
+            &json!({"leaf_code": "II.2.4", "points": 99, "reason": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        member
+            .post_json(
+                &adj,
+                &json!({"leaf_code": "II.2.4", "points": 16.5, "reason": "x"})
+            )
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(count(&app, "score_adjustments").await, before);
+    let reason = "Thiếu tài liệu chứng minh số tiền đã thu hồi";
+    let r = head
+        .post_json(
+            &adj,
+            &json!({"leaf_code": "II.2.4", "points": 16.5, "reason": reason}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(body(r).await["stage"], "group");
+    let ranking = body(head.get(&path).await).await;
+    let order: Vec<&str> = ranking["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["unit_code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(&order[..2], &["P-CAMAU", "P-KIENGIANG"]);
+    let kg_row = &ranking["rows"][1];
+    assert_eq!(kg_row["adjustments"], 1);
+    assert!((num(&kg_row["self_total"]) - num(&kg_row["final_total"]) - 2.0).abs() < 0.005);
+    // The reason is beside the self-score, in the API and on the page.
+    let a = body(
+        head.get(&format!("/api/v1/schemes/{scheme_id}/assessments/{kg}"))
+            .await,
+    )
+    .await;
+    assert_eq!(a["assessment"]["adjustments"][0]["reason"], reason);
+    assert_eq!(a["self_leaves"]["II.2.4"], 18.5);
+    assert_eq!(a["final_leaves"]["II.2.4"], 16.5);
+    let page = head
+        .get(&format!("/schemes/{scheme_id}/units/{kg}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains(reason));
+    let page = head
+        .get(&format!("/groups/{g}/ranking"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("<svg") && page.contains("Kiên Giang"));
+
+    // A submitted assessment is read-only for the unit.
+    let officer = app.demo("canbo.travinh").await;
+    let tv = app.unit_id("P-TRAVINH").await;
+    let r = officer
+        .put_json(
+            &format!("/api/v1/schemes/{scheme_id}/assessments/{tv}"),
+            &json!({"input": {"points": {"III.1": 1}}}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(body(r).await["type"], "/problems/err-score-submitted");
+
+    // Publishing: the secretariat only; then members read, and reviews are closed.
+    let status = format!("/api/v1/schemes/{scheme_id}/status");
+    assert_eq!(
+        head.post_json(&status, &json!({"status": "published"}))
+            .await
+            .status(),
+        403
+    );
+    let sec = app.demo("thuongtruc").await;
+    let r = sec
+        .post_json(&status, &json!({"status": "published"}))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(member.get(&path).await.status(), 200);
+    let r = head
+        .post_json(
+            &adj,
+            &json!({"leaf_code": "II.2.4", "points": 15, "reason": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    // Going back is refused.
+    assert_eq!(
+        sec.post_json(&status, &json!({"status": "draft"}))
+            .await
+            .status(),
+        409
+    );
+    // The council's ranking: the secretariat.
+    let c = body(
+        sec.get(&format!("/api/v1/schemes/{scheme_id}/ranking"))
+            .await,
+    )
+    .await;
+    assert_eq!(c["rows"][0]["unit_code"], "P-CAMAU");
+    assert_eq!(c["rows"][0]["council_rank"], 1);
+    assert_eq!(
+        member
+            .get(&format!("/api/v1/schemes/{scheme_id}/ranking"))
+            .await
+            .status(),
+        403
+    );
+}
+
+/// A small scheme for district procuracies.
+fn district_scheme() -> Value {
+    json!({
+        "title": "Bảng chấm điểm VKSND cấp huyện (thử nghiệm)",
+        "legal_basis": "424/QĐ-VKSTC",
+        "bonus_cap": 5,
+        "indicators": [{"code": "CT1", "name": "Tỷ lệ giải quyết tin báo", "direction": "higher", "target": 90}],
+        "criteria": [
+            {"type": "group", "code": "I", "title": "Nghiệp vụ", "items": [
+                {"type": "indicator", "code": "I.1", "title": "Tin báo", "max": 10, "indicator": "CT1",
+                 "formula": {"kind": "linear", "zero_at": 70, "full_at": 90}},
+                {"type": "manual", "code": "I.2", "title": "Kiểm sát", "max": 20, "evidence_required": true}
+            ]},
+            {"type": "bonus", "code": "T", "title": "Sáng kiến", "max": 5},
+            {"type": "deduction", "code": "D", "title": "Vi phạm", "max": 6, "per_occurrence": 2}
+        ],
+        "bands": [{"key": "excellent", "label": "Hoàn thành xuất sắc", "min": 27},
+                  {"key": "done", "label": "Hoàn thành", "min": 0}],
+        "tie_breaks": [{"rule": "section", "code": "I"}]
+    })
+}
+
+#[tokio::test]
+async fn a_scheme_is_frozen_once_open_and_bad_entries_write_nothing() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let y24 = sec.sector_year(2024).await;
+    let path = format!("/api/v1/years/{y24}/schemes");
+
+    // Only the secretariat defines schemes; one per kind of unit and year.
+    let officer = app.demo("canbo.travinh").await;
+    let new = json!({"unit_kind": "district", "scheme": district_scheme()});
+    assert_eq!(officer.post_json(&path, &new).await.status(), 403);
+    let r = sec.post_json(&path, &new).await;
+    assert_eq!(r.status(), 201);
+    let s = body(r).await;
+    let id = s["id"].as_str().expect("id").to_owned();
+    assert_eq!(s["status"], "draft");
+    assert_eq!(num(&s["base_max"]), 30.0);
+    assert_eq!(sec.post_json(&path, &new).await.status(), 409);
+
+    // The scheme as XLSX and back: the workbook creates the same scheme for another kind.
+    let xlsx = sec.get(&format!("/api/v1/schemes/{id}/export")).await;
+    assert_eq!(xlsx.status(), 200);
+    let bytes = xlsx.bytes().await.expect("bytes");
+    let import = |kind: &'static str, b: Vec<u8>| {
+        let (http, url, csrf) = (
+            sec.http.clone(),
+            sec.url(&format!(
+                "/api/v1/years/{y24}/schemes/import?unit_kind={kind}"
+            )),
+            sec.csrf.clone(),
+        );
+        async move {
+            http.post(url)
+                .header("x-csrf-token", csrf)
+                .body(b)
+                .send()
+                .await
+                .expect("post")
+        }
+    };
+    let r = import("regional", bytes.to_vec()).await;
+    assert_eq!(r.status(), 201);
+    let copy = body(r).await;
+    assert_eq!(copy["scheme"], s["scheme"]);
+    let r = import("division", b"not a workbook".to_vec()).await;
+    assert_eq!(r.status(), 422);
+
+    let schemes = count(&app, "scoring_schemes").await;
+    // A formula outside the safe set, a bad tree: refused with problem+json, nothing written.
+    let mut bad = district_scheme();
+    bad["criteria"][0]["items"][0]["formula"] = json!({"kind": "script", "source": "1+1"});
+    let r = sec
+        .post_json(&path, &json!({"unit_kind": "high_level", "scheme": bad}))
+        .await;
+    assert!(matches!(r.status().as_u16(), 400 | 422), "{}", r.status());
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap_or(""),
+        "application/problem+json"
+    );
+    let mut bad = district_scheme();
+    bad["criteria"][0]["items"][1]["code"] = json!("I.1");
+    bad["bands"][1]["min"] = json!(40);
+    let r = sec
+        .post_json(&path, &json!({"unit_kind": "high_level", "scheme": bad}))
+        .await;
+    assert_eq!(r.status(), 422);
+    let p = body(r).await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or(""))
+        .collect();
+    assert!(fields.contains(&"criteria.0.items.1.code"), "{p}");
+    assert!(fields.contains(&"bands.1.min"), "{p}");
+    assert_eq!(count(&app, "scoring_schemes").await, schemes);
+
+    // Editing: a stale version is a conflict; a good one makes version 2.
+    let mut edited = district_scheme();
+    edited["title"] = json!("Bảng chấm điểm VKSND cấp huyện năm 2024");
+    let one = format!("/api/v1/schemes/{id}");
+    let r = sec
+        .put_json(&one, &json!({"base_version": 7, "scheme": edited}))
+        .await;
+    assert_eq!(r.status(), 409);
+    let r = sec
+        .put_json(&one, &json!({"base_version": 1, "scheme": edited}))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(body(r).await["version"], 2);
+
+    // Entries before the assessment opens are refused.
+    let district = app.unit_id("D-ANGIANG-TANCHAU").await;
+    let mine = format!("/api/v1/schemes/{id}/assessments/{district}");
+    let admin = app.demo("admin").await;
+    let r = admin
+        .put_json(&mine, &json!({"input": {"points": {"I.2": 10}}}))
+        .await;
+    assert_eq!(r.status(), 409);
+
+    // Open: frozen.
+    let r = sec
+        .post_json(
+            &format!("/api/v1/schemes/{id}/status"),
+            &json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = sec
+        .put_json(
+            &one,
+            &json!({"base_version": 2, "scheme": district_scheme()}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(body(r).await["type"], "/problems/err-score-scheme-frozen");
+
+    // Bad entries: above the maximum, negative, a computed leaf, a zero denominator.
+    let before = count(&app, "assessments").await;
+    for bad in [
+        json!({"input": {"points": {"I.2": 21}}}),
+        json!({"input": {"points": {"I.2": -1}}}),
+        json!({"input": {"points": {"I.1": 5}}}),
+        json!({"input": {"indicators": {"CT1": {"numerator": 3, "denominator": 0}}}}),
+        json!({"input": {"points": {"X.9": 1}}}),
+    ] {
+        let r = admin.put_json(&mine, &bad).await;
+        assert_eq!(r.status(), 422, "{bad}");
+    }
+    let r = admin.put_json(&mine, &json!({"input": "nonsense"})).await;
+    assert!(matches!(r.status().as_u16(), 400 | 422));
+    assert_eq!(count(&app, "assessments").await, before);
+    // The Trà Vinh officer may not enter another unit's scores.
+    assert_eq!(
+        officer
+            .put_json(&mine, &json!({"input": {"points": {"I.2": 10}}}))
+            .await
+            .status(),
+        403
+    );
+
+    // A draft: running totals and what is missing; submitting it incomplete is refused.
+    let r = admin
+        .put_json(
+            &mine,
+            &json!({"input": {"points": {"T": 7}}, "comments": {}}),
+        )
+        .await;
+    assert_eq!(r.status(), 422, "bonus above its own maximum");
+    let r = admin
+        .put_json(
+            &mine,
+            &json!({"input": {"points": {"I.2": 18, "T": 4}, "occurrences": {"D": 1},
+                     "indicators": {"CT1": {"numerator": 80, "denominator": 100}}}}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let a = body(r).await;
+    assert_eq!(num(&a["self_card"]["total"]), 25.0); // 5 + 18 + 4 - 2
+    assert_eq!(a["missing"], json!([]));
+    let r = admin.post_json(&format!("{mine}/submit"), &json!({})).await;
+    assert_eq!(r.status(), 422, "evidence for I.2 is not described");
+    let r = admin
+        .put_json(
+            &mine,
+            &json!({"base_version": 1, "input": a["assessment"]["input"], "comments": {"I.2": "Báo cáo số 12/BC-VKS"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 409, "stale version");
+    let r = admin
+        .put_json(
+            &mine,
+            &json!({"base_version": 2, "input": a["assessment"]["input"], "comments": {"I.2": "Báo cáo số 12/BC-VKS"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    // Two submissions at once: one wins.
+    let (submit, empty) = (format!("{mine}/submit"), json!({}));
+    let (r1, r2) = tokio::join!(
+        admin.post_json(&submit, &empty),
+        admin.post_json(&submit, &empty)
+    );
+    let mut codes = vec![r1.status().as_u16(), r2.status().as_u16()];
+    codes.sort();
+    assert_eq!(codes, vec![200, 409]);
+
+    // Importing indicator counts: unknown units and zero denominators refuse the whole file.
+    let import = format!("/api/v1/schemes/{id}/indicator-values");
+    let r = sec
+        .post_json(
+            &import,
+            &json!([{"unit_code": "D-ANGIANG-TRITON", "indicator": "CT1", "numerator": 9, "denominator": 10},
+                    {"unit_code": "NOPE", "indicator": "CT1", "numerator": 9, "denominator": 10},
+                    {"unit_code": "D-ANGIANG-ANPHU", "indicator": "CT1", "numerator": 9, "denominator": 0}]),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let p = body(r).await;
+    assert_eq!(p["errors"].as_array().map(Vec::len), Some(2), "{p}");
+    let r = sec
+        .post_json(
+            &import,
+            &json!([{"unit_code": "D-ANGIANG-TRITON", "indicator": "CT1", "numerator": 9, "denominator": 10}]),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let triton = app.unit_id("D-ANGIANG-TRITON").await;
+    let a = body(
+        sec.get(&format!("/api/v1/schemes/{id}/assessments/{triton}"))
+            .await,
+    )
+    .await;
+    assert_eq!(a["status"], "draft");
+    assert_eq!(num(&a["self_leaves"]["I.1"]), 10.0);
+}
+
+#[tokio::test]
+async fn the_self_assessment_form_keeps_what_was_typed_and_saves() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let y24 = sec.sector_year(2024).await;
+    let r = sec
+        .post_json(
+            &format!("/api/v1/years/{y24}/schemes"),
+            &json!({"unit_kind": "district", "scheme": district_scheme()}),
+        )
+        .await;
+    let id = body(r).await["id"].as_str().expect("id").to_owned();
+    sec.post_json(
+        &format!("/api/v1/schemes/{id}/status"),
+        &json!({"status": "open"}),
+    )
+    .await;
+    let admin = app.demo("admin").await;
+    let unit = app.unit_id("D-ANGIANG-TANCHAU").await;
+    let page = format!("/schemes/{id}/units/{unit}");
+    // A typing mistake: shown beside the field, what was typed kept, nothing written.
+    let r = admin
+        .post_form(&page, &[("p.I.2", "mười"), ("n.CT1", "8"), ("d.CT1", "10")])
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("Số không hợp lệ"));
+    assert!(html.contains("value=\"mười\""));
+    assert_eq!(count(&app, "assessments").await, 6);
+    // Points above the maximum: the domain's message.
+    let r = admin.post_form(&page, &[("p.I.2", "25")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .expect("html")
+        .contains("Điểm phải từ 0 đến điểm tối đa"));
+    // Saved with the Vietnamese decimal comma; running totals shown.
+    let r = admin
+        .post_form(
+            &page,
+            &[
+                ("p.I.2", "17,5"),
+                ("n.CT1", "8"),
+                ("d.CT1", "10"),
+                ("c.I.2", "Báo cáo 12/BC"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("Đã lưu kết quả tự chấm"), "{html}");
+    assert!(html.contains("22,5 / 35"), "5 + 17,5 of 30 + 5 bonus");
+}
