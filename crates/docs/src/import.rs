@@ -137,7 +137,7 @@ pub fn parse_people(bytes: &[u8]) -> Result<Vec<PersonRecord>, ImportError> {
 pub(crate) type Col = Option<(usize, String)>;
 
 /// Size check, format detection, reading and header mapping.
-fn load<const N: usize>(
+pub(crate) fn load<const N: usize>(
     bytes: &[u8],
     sheet: &str,
     specs: &[ColumnSpec; N],
@@ -212,10 +212,10 @@ pub(crate) fn map_columns<const N: usize>(
 
 /// Row errors collected over the whole file.
 #[derive(Default)]
-struct Errors(Vec<RowError>);
+pub(crate) struct Errors(Vec<RowError>);
 
 impl Errors {
-    fn finish<T>(self, records: Vec<T>) -> Result<Vec<T>, ImportError> {
+    pub(crate) fn finish<T>(self, records: Vec<T>) -> Result<Vec<T>, ImportError> {
         if self.0.is_empty() {
             Ok(records)
         } else {
@@ -226,14 +226,14 @@ impl Errors {
 
 /// Field extraction for one row; every problem is recorded, and the getters
 /// return `None` both for an absent optional value and for an error.
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     row: &'a Row,
     errors: &'a mut Errors,
     errors_before: usize,
 }
 
 impl<'a> Fields<'a> {
-    fn new(row: &'a Row, errors: &'a mut Errors) -> Self {
+    pub(crate) fn new(row: &'a Row, errors: &'a mut Errors) -> Self {
         let errors_before = errors.0.len();
         Fields {
             row,
@@ -243,7 +243,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Whether this row has no error so far.
-    fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.errors.0.len() == self.errors_before
     }
 
@@ -284,7 +284,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Free text of at most `max` characters without control characters.
-    fn text(&mut self, col: &Col, max: usize, required: bool) -> Option<String> {
+    pub(crate) fn text(&mut self, col: &Col, max: usize, required: bool) -> Option<String> {
         let value = self.raw_text(col, required)?;
         if value.chars().count() > max {
             self.error(col, FieldError::TooLong { max });
@@ -322,7 +322,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional date.
-    fn date(&mut self, col: &Col) -> Option<NaiveDate> {
+    pub(crate) fn date(&mut self, col: &Col) -> Option<NaiveDate> {
         let result = match self.cell(col) {
             Cell::Empty => return None,
             Cell::Date { date, serial } => date.ok_or_else(|| format_number(*serial)),

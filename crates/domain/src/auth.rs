@@ -98,10 +98,18 @@ pub enum Action {
     EnterScores,
     /// Submit a unit's self-assessment; after that it is read-only (resource: the unit).
     SubmitScores,
+    /// People's yearly records, and the unit's initiatives and exemplary models (resource:
+    /// the unit): its leader or emulation officer, or a council secretariat above it.
+    ManageRecords,
+    /// Record the recognition of an initiative (resource: `records::recognition_chain`).
+    RecognizeInitiative,
+    /// Plan and report a unit's activities, and (on the group's head or deputy unit) the
+    /// group's activities and news (resource: the unit).
+    ManageActivities,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 23] = [
         Action::ViewUnits,
         Action::ExportUnits,
         Action::CreateUnit,
@@ -122,6 +130,9 @@ impl Action {
         Action::ManageMovements,
         Action::EnterScores,
         Action::SubmitScores,
+        Action::ManageRecords,
+        Action::RecognizeInitiative,
+        Action::ManageActivities,
     ];
 }
 
@@ -200,6 +211,15 @@ pub fn may(actor: &Actor, action: Action, res: &Resource<'_>) -> bool {
         Action::ManageRegistrations | Action::ManageMovements => {
             actor.covers(Role::CouncilSecretary, res)
         }
+        Action::ManageRecords | Action::ManageActivities => {
+            actor.covers(Role::CouncilSecretary, res)
+                || actor.covers(Role::UnitLeader, res)
+                || actor.covers(Role::UnitOfficer, res)
+        }
+        // The unit's head recognises its own initiatives; the officer only proposes them.
+        Action::RecognizeInitiative => {
+            actor.covers(Role::CouncilSecretary, res) || actor.covers(Role::UnitLeader, res)
+        }
     }
 }
 
@@ -233,6 +253,47 @@ mod tests {
         let outside = vec!["travinh".to_string(), "root".into()];
         assert!(may(&s, Action::EditUnit, &Resource::unit(&inside)));
         assert!(!may(&s, Action::EditUnit, &Resource::unit(&outside)));
+    }
+
+    #[test]
+    fn records_are_the_units_own_and_sector_recognition_the_roots() {
+        let officer = actor(Role::UnitOfficer, Some("travinh"));
+        let sec = actor(Role::CouncilSecretary, Some("root"));
+        let viewer = actor(Role::Viewer, None);
+        let tv = vec!["travinh".to_string(), "root".into()];
+        let st = vec!["soctrang".to_string(), "root".into()];
+        assert!(may(&officer, Action::ManageRecords, &Resource::unit(&tv)));
+        assert!(!may(&officer, Action::ManageRecords, &Resource::unit(&st)));
+        assert!(may(&sec, Action::ManageRecords, &Resource::unit(&st)));
+        assert!(!may(&viewer, Action::ManageRecords, &Resource::unit(&tv)));
+        let sector = crate::records::recognition_chain(crate::records::Scope::Sector, &tv);
+        assert!(!may(
+            &officer,
+            Action::RecognizeInitiative,
+            &Resource::unit(sector)
+        ));
+        assert!(may(
+            &sec,
+            Action::RecognizeInitiative,
+            &Resource::unit(sector)
+        ));
+        let unit = crate::records::recognition_chain(crate::records::Scope::Unit, &tv);
+        assert!(!may(
+            &officer,
+            Action::RecognizeInitiative,
+            &Resource::unit(unit)
+        ));
+        let leader = actor(Role::UnitLeader, Some("travinh"));
+        assert!(may(
+            &leader,
+            Action::RecognizeInitiative,
+            &Resource::unit(unit)
+        ));
+        assert!(!may(
+            &leader,
+            Action::RecognizeInitiative,
+            &Resource::unit(sector)
+        ));
     }
 
     #[test]

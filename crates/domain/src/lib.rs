@@ -1,6 +1,7 @@
 //! Pure rules of Thi Đua. No I/O, no async, no database types: everything here is a
 //! function of its arguments, so it can be property-tested and benchmarked in isolation.
 
+pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod document;
@@ -8,6 +9,8 @@ pub mod editable;
 pub mod election;
 pub mod error;
 pub mod movement;
+pub mod news;
+pub mod records;
 pub mod scoring;
 pub mod signature;
 pub mod text;

@@ -19,10 +19,12 @@
 //! - The sector's quota rules (at most 20% of units Excellent Labour Collective) apply at the
 //!   year-end review, not at registration, and are not checked here.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+
+use crate::records::{DisciplineForm, Rating, Scope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -173,10 +175,12 @@ pub enum Check {
     ConsecutiveBefore { title: &'static str, count: i32 },
     /// Recruited at least `months` months before the end of the year.
     RecruitedMonths { months: u32 },
-    /// No discipline at reprimand or above in the year.
-    NoDiscipline,
-    /// An initiative (sáng kiến) recognised in the year.
-    InitiativeRecognised,
+    /// No discipline at `min_form` or above in the year.
+    NoDiscipline { min_form: DisciplineForm },
+    /// An initiative (sáng kiến) of at least `min_scope` recognised in the year.
+    InitiativeRecognised { min_scope: Scope },
+    /// When the year's rating is known, it is at least `min`.
+    MinRating { min: Rating },
     /// Judged only at year-end: always flagged at registration.
     YearEnd,
 }
@@ -226,24 +230,27 @@ const LAW_2022: &[Rule] = &[
     rule("national_fighter.two_sector_fighter", "national_fighter", Refuse, ConsecutiveBefore { title: "sector_fighter", count: 2 },
         "Chiến sĩ thi đua toàn quốc cần 2 lần liên tục Chiến sĩ thi đua cấp bộ, ngành (Điều 21 Luật TĐKT 2022)",
         "National Emulation Fighter needs two consecutive Sector Emulation Fighter titles (Art. 21, Law 2022)"),
-    rule("national_fighter.initiative", "national_fighter", Flag, InitiativeRecognised,
+    rule("national_fighter.initiative", "national_fighter", Flag, InitiativeRecognised { min_scope: Scope::National },
         "Chiến sĩ thi đua toàn quốc cần sáng kiến có phạm vi ảnh hưởng toàn quốc được công nhận (Điều 21 Luật TĐKT 2022)",
         "National Emulation Fighter needs a recognised initiative with nationwide effect (Art. 21, Law 2022)"),
     rule("sector_fighter.three_grassroots", "sector_fighter", Refuse, ConsecutiveBefore { title: "grassroots_fighter", count: 3 },
         "Chiến sĩ thi đua ngành cần 3 lần liên tục Chiến sĩ thi đua cơ sở (Điều 22 Luật TĐKT 2022)",
         "Sector Emulation Fighter needs three consecutive Grassroots Emulation Fighter titles (Art. 22, Law 2022)"),
-    rule("sector_fighter.initiative", "sector_fighter", Flag, InitiativeRecognised,
+    rule("sector_fighter.initiative", "sector_fighter", Flag, InitiativeRecognised { min_scope: Scope::Sector },
         "Chiến sĩ thi đua ngành cần sáng kiến có phạm vi ảnh hưởng trong ngành được công nhận (Điều 22 Luật TĐKT 2022)",
         "Sector Emulation Fighter needs a recognised initiative with sector-wide effect (Art. 22, Law 2022)"),
-    rule("grassroots_fighter.initiative", "grassroots_fighter", Flag, InitiativeRecognised,
+    rule("grassroots_fighter.initiative", "grassroots_fighter", Flag, InitiativeRecognised { min_scope: Scope::Unit },
         "Chiến sĩ thi đua cơ sở cần sáng kiến hoặc đề tài nghiên cứu được công nhận (Điều 23 Luật TĐKT 2022)",
         "Grassroots Emulation Fighter needs a recognised initiative or research (Art. 23, Law 2022)"),
     rule("advanced_worker.recruited_6_months", "*individual", Refuse, RecruitedMonths { months: 6 },
         "Không xét Lao động tiên tiến cho người mới tuyển dụng dưới 6 tháng (Điều 24 Luật TĐKT 2022)",
         "No Advanced Worker title for staff recruited less than 6 months before (Art. 24, Law 2022)"),
-    rule("advanced_worker.no_discipline", "*individual", Refuse, NoDiscipline,
+    rule("advanced_worker.no_discipline", "*individual", Refuse, NoDiscipline { min_form: DisciplineForm::Reprimand },
         "Không xét danh hiệu cho người bị kỷ luật từ khiển trách trở lên trong năm (Điều 24 Luật TĐKT 2022)",
         "No title for staff disciplined at reprimand or above in the year (Art. 24, Law 2022)"),
+    rule("advanced_worker.rating", "*individual", Refuse, MinRating { min: Rating::Good },
+        "Lao động tiên tiến cần xếp loại hoàn thành tốt nhiệm vụ trở lên trong năm (Điều 24 Luật TĐKT 2022)",
+        "Advanced Worker needs a rating of at least \"completed tasks well\" in the year (Art. 24, Law 2022)"),
     rule("government_flag.leads_group", "government_flag", Flag, YearEnd,
         "Cờ thi đua của Chính phủ xét cho tập thể dẫn đầu cụm, khối thi đua: cần kết quả bình xét cuối năm (Điều 25 Luật TĐKT 2022)",
         "Government Emulation Flag goes to collectives leading their cluster or block: needs the year-end review (Art. 25, Law 2022)"),
@@ -259,24 +266,27 @@ const LAW_2013: &[Rule] = &[
     rule("national_fighter.two_sector_fighter", "national_fighter", Refuse, ConsecutiveBefore { title: "sector_fighter", count: 2 },
         "Chiến sĩ thi đua toàn quốc cần 2 lần liên tục Chiến sĩ thi đua cấp bộ, ngành (Điều 21 Luật TĐKT 2003, sửa đổi 2013)",
         "National Emulation Fighter needs two consecutive Sector Emulation Fighter titles (Art. 21, Law 2003 amended 2013)"),
-    rule("national_fighter.initiative", "national_fighter", Flag, InitiativeRecognised,
+    rule("national_fighter.initiative", "national_fighter", Flag, InitiativeRecognised { min_scope: Scope::National },
         "Chiến sĩ thi đua toàn quốc cần sáng kiến có phạm vi ảnh hưởng toàn quốc (Điều 21 Luật TĐKT 2003, sửa đổi 2013)",
         "National Emulation Fighter needs an initiative with nationwide effect (Art. 21, Law 2003 amended 2013)"),
     rule("sector_fighter.three_grassroots", "sector_fighter", Refuse, ConsecutiveBefore { title: "grassroots_fighter", count: 3 },
         "Chiến sĩ thi đua ngành cần 3 lần liên tục Chiến sĩ thi đua cơ sở (Điều 22 Luật TĐKT 2003, sửa đổi 2013)",
         "Sector Emulation Fighter needs three consecutive Grassroots Emulation Fighter titles (Art. 22, Law 2003 amended 2013)"),
-    rule("sector_fighter.initiative", "sector_fighter", Flag, InitiativeRecognised,
+    rule("sector_fighter.initiative", "sector_fighter", Flag, InitiativeRecognised { min_scope: Scope::Sector },
         "Chiến sĩ thi đua ngành cần sáng kiến có tác dụng ảnh hưởng trong ngành (Điều 22 Luật TĐKT 2003, sửa đổi 2013)",
         "Sector Emulation Fighter needs an initiative with sector-wide effect (Art. 22, Law 2003 amended 2013)"),
-    rule("grassroots_fighter.initiative", "grassroots_fighter", Flag, InitiativeRecognised,
+    rule("grassroots_fighter.initiative", "grassroots_fighter", Flag, InitiativeRecognised { min_scope: Scope::Unit },
         "Chiến sĩ thi đua cơ sở cần sáng kiến được công nhận (Điều 23 Luật TĐKT 2003, sửa đổi 2013)",
         "Grassroots Emulation Fighter needs a recognised initiative (Art. 23, Law 2003 amended 2013)"),
     rule("advanced_worker.recruited_6_months", "*individual", Refuse, RecruitedMonths { months: 6 },
         "Không xét Lao động tiên tiến cho người mới tuyển dụng dưới 6 tháng (Điều 24 Luật TĐKT 2003, sửa đổi 2013)",
         "No Advanced Worker title for staff recruited less than 6 months before (Art. 24, Law 2003 amended 2013)"),
-    rule("advanced_worker.no_discipline", "*individual", Refuse, NoDiscipline,
+    rule("advanced_worker.no_discipline", "*individual", Refuse, NoDiscipline { min_form: DisciplineForm::Reprimand },
         "Không xét danh hiệu cho người bị kỷ luật từ khiển trách trở lên trong năm (Điều 24 Luật TĐKT 2003, sửa đổi 2013)",
         "No title for staff disciplined at reprimand or above in the year (Art. 24, Law 2003 amended 2013)"),
+    rule("advanced_worker.rating", "*individual", Refuse, MinRating { min: Rating::Good },
+        "Lao động tiên tiến cần hoàn thành tốt nhiệm vụ trong năm (Điều 24 Luật TĐKT 2003, sửa đổi 2013)",
+        "Advanced Worker needs to complete the year's tasks well (Art. 24, Law 2003 amended 2013)"),
     rule("government_flag.outstanding", "government_flag", Flag, YearEnd,
         "Cờ thi đua của Chính phủ xét cho tập thể tiêu biểu xuất sắc, hoàn thành vượt mức chỉ tiêu: cần kết quả cuối năm (Điều 25 Luật TĐKT 2003, sửa đổi 2013)",
         "Government Emulation Flag goes to outstanding collectives exceeding their targets: needs the year-end results (Art. 25, Law 2003 amended 2013)"),
@@ -319,10 +329,25 @@ pub struct History {
     pub awards: BTreeSet<(i32, String)>,
     /// Recruitment date (individuals).
     pub recruited_on: Option<NaiveDate>,
-    /// Years with discipline at reprimand or above.
-    pub disciplined_years: BTreeSet<i32>,
-    /// Years with an initiative recognised.
-    pub initiative_years: BTreeSet<i32>,
+    /// The heaviest discipline in force in each year.
+    pub disciplines: BTreeMap<i32, DisciplineForm>,
+    /// The widest scope of a recognised initiative of each year.
+    pub initiatives: BTreeMap<i32, Scope>,
+    /// The performance rating of each year that has one.
+    pub ratings: BTreeMap<i32, Rating>,
+}
+
+impl History {
+    /// Record a discipline in force in `year`, keeping the heaviest.
+    pub fn add_discipline(&mut self, year: i32, form: DisciplineForm) {
+        let e = self.disciplines.entry(year).or_insert(form);
+        *e = (*e).max(form);
+    }
+    /// Record an initiative recognised for `year`, keeping the widest scope.
+    pub fn add_initiative(&mut self, year: i32, scope: Scope) {
+        let e = self.initiatives.entry(year).or_insert(scope);
+        *e = (*e).max(scope);
+    }
 }
 
 /// One failing rule.
@@ -389,8 +414,12 @@ fn rule_fails(r: &Rule, year: i32, h: &History) -> bool {
             (Some(r), Some(end)) => months_between(r, end) < i64::from(months),
             _ => false,
         },
-        NoDiscipline => h.disciplined_years.contains(&year),
-        InitiativeRecognised => !h.initiative_years.contains(&year),
+        NoDiscipline { min_form } => h.disciplines.get(&year).is_some_and(|f| *f >= min_form),
+        InitiativeRecognised { min_scope } => {
+            h.initiatives.get(&year).is_none_or(|s| *s < min_scope)
+        }
+        // The year's rating is known only at its end: no rating yet is no refusal.
+        MinRating { min } => h.ratings.get(&year).is_some_and(|r| *r < min),
         YearEnd => true,
     }
 }
@@ -560,15 +589,70 @@ mod tests {
         );
         h.recruited_on = NaiveDate::from_ymd_opt(2024, 6, 30);
         assert!(check("advanced_worker", 2024, true, &h).accepted());
-        h.disciplined_years.insert(2024);
+        h.add_discipline(2024, DisciplineForm::Reprimand);
         assert_eq!(
             ids(&check("grassroots_fighter", 2024, true, &h).refusals),
             ["advanced_worker.no_discipline"]
         );
-        h.disciplined_years.clear();
-        h.initiative_years.insert(2024);
+        // A discipline of another year does not count.
+        h.disciplines.clear();
+        h.add_discipline(2023, DisciplineForm::Dismissal);
+        h.add_initiative(2024, Scope::Unit);
         let v = check("grassroots_fighter", 2024, true, &h);
         assert!(v.accepted() && v.flags.is_empty());
+    }
+
+    #[test]
+    fn initiative_scope_must_match_the_title() {
+        let mut h = with_awards(&[
+            (2021, "grassroots_fighter"),
+            (2022, "grassroots_fighter"),
+            (2023, "grassroots_fighter"),
+        ]);
+        h.add_initiative(2024, Scope::Unit);
+        // A unit-scope initiative is enough for grassroots, not for the sector fighter.
+        assert!(check("grassroots_fighter", 2024, true, &h).flags.is_empty());
+        assert_eq!(
+            ids(&check("sector_fighter", 2024, true, &h).flags),
+            ["sector_fighter.initiative"]
+        );
+        h.add_initiative(2024, Scope::Sector);
+        assert_eq!(h.initiatives[&2024], Scope::Sector);
+        assert!(check("sector_fighter", 2024, true, &h).flags.is_empty());
+        // Adding a narrower one later keeps the widest.
+        h.add_initiative(2024, Scope::Unit);
+        assert!(check("sector_fighter", 2024, true, &h).flags.is_empty());
+        // The national fighter needs nationwide effect.
+        let mut n = with_awards(&[(2022, "sector_fighter"), (2023, "sector_fighter")]);
+        n.add_initiative(2024, Scope::Sector);
+        assert_eq!(
+            ids(&check("national_fighter", 2024, true, &n).flags),
+            ["national_fighter.initiative"]
+        );
+        n.add_initiative(2024, Scope::National);
+        assert!(check("national_fighter", 2024, true, &n).flags.is_empty());
+    }
+
+    #[test]
+    fn the_years_rating_refuses_below_good() {
+        let mut h = History::default();
+        assert!(check("advanced_worker", 2024, true, &h).accepted());
+        h.ratings.insert(2024, Rating::NotCompleted);
+        for code in ["advanced_worker", "grassroots_fighter", "sector_fighter"] {
+            assert!(
+                ids(&check(code, 2024, true, &h).refusals).contains(&"advanced_worker.rating"),
+                "{code}"
+            );
+        }
+        h.ratings.insert(2024, Rating::Completed);
+        assert!(!check("advanced_worker", 2024, true, &h).accepted());
+        h.ratings.insert(2024, Rating::Good);
+        assert!(check("advanced_worker", 2024, true, &h).accepted());
+        // Another year's rating does not count; collectives are not rated this way.
+        h.ratings.insert(2024, Rating::Excellent);
+        h.ratings.insert(2023, Rating::NotCompleted);
+        assert!(check("advanced_worker", 2024, true, &h).accepted());
+        assert!(check("advanced_labour_collective", 2023, false, &h).accepted());
     }
 
     proptest! {
@@ -586,6 +670,30 @@ mod tests {
 
         /// Every failure names a rule of the year's set (or a structural rule), and flags
         /// never refuse.
+        #[test]
+        fn initiative_flag_iff_scope_too_narrow(i in 0usize..3, code_i in 0usize..3, year in 2015i32..2040) {
+            let codes = ["grassroots_fighter", "sector_fighter", "national_fighter"];
+            let needs = [Scope::Unit, Scope::Sector, Scope::National];
+            let mut h = History::default();
+            for k in 1..=3 {
+                h.awards.insert((year - k, "grassroots_fighter".to_owned()));
+                h.awards.insert((year - k, "sector_fighter".to_owned()));
+            }
+            h.add_initiative(year, Scope::ALL[i]);
+            let v = check(codes[code_i], year, true, &h);
+            prop_assert!(v.accepted());
+            prop_assert_eq!(v.flags.is_empty(), Scope::ALL[i] >= needs[code_i]);
+        }
+
+        /// The individual titles are refused exactly when the year's rating is below good.
+        #[test]
+        fn rating_refuses_iff_below_good(i in 0usize..4, year in 2015i32..2040) {
+            let mut h = History::default();
+            h.ratings.insert(year, Rating::ALL[i]);
+            let v = check("advanced_worker", year, true, &h);
+            prop_assert_eq!(v.accepted(), Rating::ALL[i] >= Rating::Good);
+        }
+
         #[test]
         fn failures_are_known_rules(idx in 0usize..8, year in 2010i32..2035, individual: bool) {
             let t = CATALOGUE[idx];

@@ -2,6 +2,7 @@
 //! `sqlx::Any` with one portable migration set; every write runs in one transaction together
 //! with its hash-chained audit record.
 
+mod activities;
 mod audit;
 mod ballots;
 mod cache;
@@ -11,11 +12,15 @@ mod error;
 mod groups;
 mod movements;
 mod people;
+mod records;
 mod registrations;
 mod scoring;
 mod units;
 mod users;
 
+pub use activities::{
+    Activity, ActivityQuery, NewsArticle, NewsPlace, NewsVersion, Owner, Photo, PhotoOwner,
+};
 pub use audit::{AuditFilter, AuditReport};
 pub use db::{now, with_request_scope, AuditCtx, Backend, Store, Tx};
 pub use documents::{
@@ -32,6 +37,7 @@ pub use movements::{
     JoinedMovement, Joiner, Movement, MovementParticipant, MovementQuery, MovementRef,
 };
 pub use people::{Person, PersonQuery};
+pub use records::{Author, Exemplar, Initiative, InitiativeQuery, PersonRecord, RecordRow};
 pub use registrations::{
     Award, AwardDraft, PersonFact, RegOutcome, RegQuery, Registration, RegistrationDraft, RuleFlag,
     Window, FACT_KINDS,

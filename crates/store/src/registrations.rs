@@ -409,8 +409,15 @@ impl Store {
                     _ => {}
                 }
             }
-            h.disciplined_years = disciplined;
-            h.initiative_years = initiative;
+            // Interim facts: a discipline counts as a reprimand, an initiative as of unit
+            // scope; the yearly records and the initiatives register say more.
+            for y in disciplined {
+                h.add_discipline(y, thidua_domain::records::DisciplineForm::Reprimand);
+            }
+            for y in initiative {
+                h.add_initiative(y, thidua_domain::records::Scope::Unit);
+            }
+            crate::records::add_to_history(conn, p, &mut h).await?;
         }
         Ok(h)
     }

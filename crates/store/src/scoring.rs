@@ -72,6 +72,8 @@ pub struct Assessment {
     pub updated_at: String,
     /// Every adjustment, oldest first.
     pub adjustments: Vec<Adjustment>,
+    /// Evidence files per leaf code (those not withdrawn), oldest first.
+    pub evidence: BTreeMap<String, Vec<crate::FileRef>>,
 }
 
 impl Assessment {
@@ -164,6 +166,7 @@ fn assessment_from_row(r: &AnyRow) -> Result<Assessment, StoreError> {
         version: r.try_get(10)?,
         updated_at: r.try_get(11)?,
         adjustments: Vec::new(),
+        evidence: BTreeMap::new(),
     })
 }
 
@@ -504,6 +507,25 @@ impl Store {
                     out[i].adjustments.push(a);
                 }
             }
+            let ev = sqlx::query(
+                "SELECT e.assessment_id, e.leaf_code, f.id, f.name, f.content_type, f.size \
+                 FROM assessment_evidence e JOIN assessments a ON a.id = e.assessment_id JOIN files f ON f.id = e.file_id \
+                 WHERE a.scheme_id = $1 AND e.removed_at IS NULL ORDER BY e.added_at, e.id",
+            )
+            .bind(scheme_id)
+            .fetch_all(&self.read)
+            .await?;
+            for r in &ev {
+                let aid: String = r.try_get(0)?;
+                if let Some(&i) = index.get(&aid) {
+                    out[i].evidence.entry(r.try_get(1)?).or_default().push(crate::FileRef {
+                        id: r.try_get(2)?,
+                        name: r.try_get(3)?,
+                        content_type: r.try_get(4)?,
+                        size: r.try_get(5)?,
+                    });
+                }
+            }
             Ok(out)
         })
         .await
@@ -659,6 +681,7 @@ impl Store {
                     evidence_required: true,
                 })
                 && !a.comments.contains_key(&l.code)
+                && !a.evidence.contains_key(&l.code)
             {
                 errs.push(thidua_domain::FieldError::new(
                     &format!("comments.{}", l.code),
@@ -694,6 +717,136 @@ impl Store {
         self.assessment_of(scheme_id, unit_id)
             .await?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// Attach an evidence file to a leaf of a unit's draft (the draft is created, empty,
+    /// when the unit has not saved one yet). Refused once submitted or when the scheme is not
+    /// open; the leaf must be a manual or bonus criterion.
+    pub async fn add_evidence(
+        &self,
+        ctx: &AuditCtx,
+        scheme_id: &str,
+        unit_id: &str,
+        leaf_code: &str,
+        file: (&str, &str, &[u8]),
+        by: &str,
+    ) -> Result<crate::FileRef, StoreError> {
+        let scheme = self.get_scheme(scheme_id).await?;
+        let Some(i) = scheme.compiled.leaf_index(leaf_code) else {
+            return Err(StoreError::field("leaf", "err-score-unknown-code"));
+        };
+        if matches!(
+            scheme.compiled.leaves[i].kind,
+            thidua_domain::scoring::LeafKind::Indicator { .. }
+        ) {
+            return Err(StoreError::field("leaf", "err-score-evidence-not-here"));
+        }
+        let a = match self.assessment_of(scheme_id, unit_id).await? {
+            Some(a) => a,
+            None => {
+                self.save_assessment(ctx, scheme_id, unit_id, &AssessmentDraft::default(), by)
+                    .await?
+            }
+        };
+        if scheme.status != "open" {
+            return Err(refused("err-score-not-open"));
+        }
+        let (name, ctype, bytes) = file;
+        let mut tx = self.begin(ctx).await?;
+        // Only a draft takes evidence: checked inside the transaction against a racing submit.
+        let n = sqlx::query("UPDATE assessments SET version = version + 1, updated_by = $1, updated_at = $2 WHERE id = $3 AND status = 'draft'")
+            .bind(by)
+            .bind(now())
+            .bind(&a.id)
+            .execute(&mut *tx.tx)
+            .await?;
+        if n.rows_affected() != 1 {
+            return Err(refused("err-score-submitted"));
+        }
+        let file_id = crate::groups::insert_file(&mut tx, name, ctype, bytes).await?;
+        let id = new_id();
+        sqlx::query("INSERT INTO assessment_evidence (id, assessment_id, leaf_code, file_id, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&id)
+            .bind(&a.id)
+            .bind(leaf_code)
+            .bind(&file_id)
+            .bind(by)
+            .bind(now())
+            .execute(&mut *tx.tx)
+            .await?;
+        let f = crate::FileRef {
+            id: file_id,
+            name: name.to_owned(),
+            content_type: ctype.to_owned(),
+            size: bytes.len() as i64,
+        };
+        tx.audit::<(), _>(
+            "add_evidence",
+            "assessment",
+            &a.id,
+            None,
+            Some(&serde_json::json!({ "leaf": leaf_code, "file": f })),
+        );
+        tx.commit().await?;
+        Ok(f)
+    }
+
+    /// Withdraw an evidence file from a draft: marked removed, kept for the record.
+    pub async fn remove_evidence(
+        &self,
+        ctx: &AuditCtx,
+        scheme_id: &str,
+        unit_id: &str,
+        file_id: &str,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        let a = self
+            .assessment_of(scheme_id, unit_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let leaf = a
+            .evidence
+            .iter()
+            .find(|(_, fs)| fs.iter().any(|f| f.id == file_id))
+            .map(|(l, _)| l.clone())
+            .ok_or(StoreError::NotFound)?;
+        let mut tx = self.begin(ctx).await?;
+        let n = sqlx::query("UPDATE assessments SET version = version + 1, updated_by = $1, updated_at = $2 WHERE id = $3 AND status = 'draft'")
+            .bind(by)
+            .bind(now())
+            .bind(&a.id)
+            .execute(&mut *tx.tx)
+            .await?;
+        if n.rows_affected() != 1 {
+            return Err(refused("err-score-submitted"));
+        }
+        sqlx::query("UPDATE assessment_evidence SET removed_by = $1, removed_at = $2 WHERE assessment_id = $3 AND file_id = $4 AND removed_at IS NULL")
+            .bind(by)
+            .bind(now())
+            .bind(&a.id)
+            .bind(file_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.audit(
+            "remove_evidence",
+            "assessment",
+            &a.id,
+            Some(&serde_json::json!({ "leaf": leaf, "file_id": file_id })),
+            None::<&()>,
+        );
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The schemes under which a unit has an assessment (any council, any year).
+    pub async fn schemes_assessing(&self, unit_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT scheme_id FROM assessments WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get(0).map_err(Into::into))
+            .collect()
     }
 
     /// A reviewer's adjustment of one leaf of a submitted assessment, with its reason.

@@ -8,8 +8,12 @@ use thidua_domain::auth::Role;
 use thidua_domain::unit::{parse_date, LineageDraft, LineageKind, PersonInput, UnitInput};
 use thidua_store::{AuditCtx, NewUser, Store};
 
+mod activities;
+mod records;
 mod registrations;
 mod scoring;
+pub use activities::load_activities;
+pub use records::load_records;
 pub use registrations::load_registrations;
 pub use scoring::load_scoring;
 
@@ -125,7 +129,16 @@ pub async fn load(store: &Store, hash: impl Fn(&str) -> Result<String> + Copy) -
     let movements = load_movements(store).await?;
     let registrations = load_registrations(store).await?;
     let scoring = load_scoring(store).await?;
-    Ok(units || groups || documents || movements || registrations || scoring)
+    let records = load_records(store).await?;
+    let activities = load_activities(store).await?;
+    Ok(units
+        || groups
+        || documents
+        || movements
+        || registrations
+        || scoring
+        || records
+        || activities)
 }
 
 async fn load_units(store: &Store, hash: impl Fn(&str) -> Result<String>) -> Result<bool> {

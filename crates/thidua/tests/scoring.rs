@@ -545,3 +545,406 @@ async fn the_self_assessment_form_keeps_what_was_typed_and_saves() {
     assert!(html.contains("Đã lưu kết quả tự chấm"), "{html}");
     assert!(html.contains("22,5 / 35"), "5 + 17,5 of 30 + 5 bonus");
 }
+
+/// The scheme that applies to cluster 13 (the 2024 provincial one).
+async fn provincial_scheme(s: &Session, g: &str) -> Value {
+    body(s.get(&format!("/api/v1/groups/{g}/ranking")).await).await["scheme"].clone()
+}
+
+#[tokio::test]
+async fn rankings_export_to_xlsx_csv_and_pdf_for_those_who_may_read_them() {
+    let app = spawn_demo().await;
+    let head = app.demo("lanhdao.travinh").await;
+    let (_y24, g) = cluster13(&head).await;
+    let export = |fmt: &str| format!("/api/v1/groups/{g}/ranking/export?format={fmt}");
+
+    // CSV: the page's table, ranked first; Kiên Giang leads with its final total.
+    let r = head.get(&export("csv")).await;
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.expect("text");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 7, "heading and six members: {csv}");
+    assert!(
+        lines[0].contains("Hạng") && lines[0].contains("II"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("1,") && lines[1].contains("Kiên Giang"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].contains("\"957,63\""), "{}", lines[1]);
+    assert!(lines[2].contains("Cà Mau"), "{}", lines[2]);
+
+    let r = head.get(&export("xlsx")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .contains("spreadsheetml"));
+    assert!(r.bytes().await.expect("bytes").starts_with(b"PK"));
+    let r = head.get(&export("pdf")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.bytes().await.expect("bytes").starts_with(b"%PDF-"));
+    assert_eq!(head.get(&export("doc")).await.status(), 400);
+
+    // Before publication: not a plain member, not another cluster's leader.
+    for who in ["lanhdao.camau", "lanhdao.hanoi", "xem"] {
+        let s = app.demo(who).await;
+        assert_eq!(s.get(&export("csv")).await.status(), 403, "{who}");
+    }
+
+    // The council's ranking: the secretariat's page and export; the head is refused.
+    let scheme = provincial_scheme(&head, &g).await;
+    let sid = scheme["id"].as_str().expect("id").to_owned();
+    let sec = app.demo("thuongtruc").await;
+    let r = sec.get(&format!("/schemes/{sid}/ranking")).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.expect("page");
+    assert!(page.contains("council-ranking") && page.contains("Kiên Giang"));
+    assert!(
+        page.contains(&format!("/groups/{g}/ranking")),
+        "group column links back"
+    );
+    let r = sec
+        .get(&format!("/api/v1/schemes/{sid}/ranking/export?format=csv"))
+        .await;
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.expect("csv");
+    assert!(
+        csv.lines().nth(1).unwrap_or("").contains("Kiên Giang"),
+        "{csv}"
+    );
+    assert_eq!(
+        head.get(&format!("/schemes/{sid}/ranking")).await.status(),
+        403
+    );
+    assert_eq!(
+        head.get(&format!("/api/v1/schemes/{sid}/ranking/export"))
+            .await
+            .status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn a_units_scores_across_years_show_only_what_the_reader_may_see() {
+    let app = spawn_demo().await;
+    let officer = app.demo("canbo.travinh").await;
+    let tv = app.unit_id("P-TRAVINH").await;
+    let r = officer.get(&format!("/api/v1/units/{tv}/scores")).await;
+    assert_eq!(r.status(), 200);
+    let years = body(r).await;
+    let years = years.as_array().expect("years");
+    assert_eq!(years.len(), 1, "{years:?}");
+    let y = &years[0];
+    assert_eq!(y["year"], 2024);
+    assert_eq!(y["group_size"], 6);
+    assert!(y["result"]["group_rank"].as_u64().is_some());
+    assert!(num(&y["result"]["final_total"]) > 0.0);
+    assert!(
+        y["result"]["council_rank"].is_null(),
+        "council ranks stay with the secretariat before publication"
+    );
+    let page = officer.get(&format!("/units/{tv}/scores")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("data-year=\"2024\"") && html.contains("<svg"));
+
+    // Another cluster's leader sees none of Trà Vinh's years before publication; unknown
+    // units are 404.
+    let other = app.demo("lanhdao.hanoi").await;
+    let r = other.get(&format!("/api/v1/units/{tv}/scores")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(body(r).await, json!([]));
+    assert_eq!(other.get("/api/v1/units/nope/scores").await.status(), 404);
+    let anon = common::client()
+        .get(app.url(&format!("/api/v1/units/{tv}/scores")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(anon.status(), 401);
+}
+
+#[tokio::test]
+async fn evidence_files_attach_to_a_draft_only_and_stay_on_record() {
+    let app = spawn_demo().await;
+    let head = app.demo("lanhdao.travinh").await;
+    let (_y24, g) = cluster13(&head).await;
+    let sid = provincial_scheme(&head, &g).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let hanoi = app.unit_id("P-HANOI").await;
+    let leader = app.demo("lanhdao.hanoi").await;
+    let upload = |s: &Session, unit: &str, leaf: &str, name: &str, bytes: &'static [u8]| {
+        let (http, url, csrf) = (
+            s.http.clone(),
+            s.url(&format!(
+                "/api/v1/schemes/{sid}/assessments/{unit}/evidence?leaf={leaf}&name={name}"
+            )),
+            s.csrf.clone(),
+        );
+        async move {
+            http.post(url)
+                .header("x-csrf-token", csrf)
+                .body(bytes)
+                .send()
+                .await
+                .expect("post")
+        }
+    };
+    const PDF: &[u8] = b"%PDF-1.4\n% bao cao\n";
+    // Bad files and bad criteria write nothing.
+    let before = count(&app, "assessment_evidence").await;
+    for (leaf, name, bytes, want) in [
+        ("II.2.1", "virus.exe", &b"MZ\x90\x00"[..], 422),
+        ("II.2.1", "rong.pdf", &b""[..], 422),
+        ("X.9", "a.pdf", PDF, 422),
+        ("I.1.2", "a.pdf", PDF, 422),
+    ] {
+        let r = upload(&leader, &hanoi, leaf, name, bytes).await;
+        assert_eq!(r.status(), want, "{leaf} {name}");
+    }
+    assert_eq!(count(&app, "assessment_evidence").await, before);
+    // Not the unit's: refused.
+    let officer = app.demo("canbo.travinh").await;
+    assert_eq!(
+        upload(&officer, &hanoi, "II.2.1", "a.pdf", PDF)
+            .await
+            .status(),
+        403
+    );
+
+    // The unit's leader attaches a report to II.2.1 (the draft is created for it).
+    let r = upload(&leader, &hanoi, "II.2.1", "bao-cao.pdf", PDF).await;
+    assert_eq!(r.status(), 201);
+    let f = body(r).await;
+    let fid = f["id"].as_str().expect("id").to_owned();
+    assert_eq!(f["content_type"], "application/pdf");
+    let a = body(
+        leader
+            .get(&format!("/api/v1/schemes/{sid}/assessments/{hanoi}"))
+            .await,
+    )
+    .await;
+    assert_eq!(a["assessment"]["evidence"]["II.2.1"][0]["id"], fid.as_str());
+    let file = format!("/api/v1/schemes/{sid}/assessments/{hanoi}/evidence/{fid}");
+    let r = leader.get(&file).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(&r.bytes().await.expect("bytes")[..], PDF);
+    assert_eq!(officer.get(&file).await.status(), 403);
+    // The page lists it.
+    let html = leader
+        .get(&format!("/schemes/{sid}/units/{hanoi}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("bao-cao.pdf") && html.contains("evidence-form"));
+
+    // Withdrawn: gone from the assessment, kept in the table and the audit trail.
+    let r = leader
+        .http
+        .delete(leader.url(&file))
+        .header("x-csrf-token", &leader.csrf)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 204);
+    let a = body(
+        leader
+            .get(&format!("/api/v1/schemes/{sid}/assessments/{hanoi}"))
+            .await,
+    )
+    .await;
+    assert_eq!(a["assessment"]["evidence"], json!({}));
+    assert_eq!(count(&app, "assessment_evidence").await, before + 1);
+    assert_eq!(leader.get(&file).await.status(), 404);
+
+    // A submitted assessment takes no more evidence.
+    let tv = app.unit_id("P-TRAVINH").await;
+    let r = upload(&officer, &tv, "II.2.1", "muon.pdf", PDF).await;
+    assert!(matches!(r.status().as_u16(), 409 | 422), "{}", r.status());
+    assert_eq!(count(&app, "assessment_evidence").await, before + 1);
+
+    // The page's multipart form.
+    let form = reqwest::multipart::Form::new().text("leaf", "II.2.4").part(
+        "file",
+        reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("hinh.pdf"),
+    );
+    let r = leader
+        .http
+        .post(leader.url(&format!(
+            "/schemes/{sid}/units/{hanoi}/evidence?_csrf={}",
+            leader.csrf
+        )))
+        .multipart(form)
+        .send()
+        .await
+        .expect("multipart");
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    assert_eq!(count(&app, "assessment_evidence").await, before + 2);
+}
+
+#[tokio::test]
+async fn the_secretariat_imports_indicator_counts_on_a_page_with_a_progress_bar() {
+    let app = spawn_demo().await;
+    let head = app.demo("lanhdao.travinh").await;
+    let (_y24, g) = cluster13(&head).await;
+    let scheme = provincial_scheme(&head, &g).await;
+    let sid = scheme["id"].as_str().expect("id").to_owned();
+    let code = scheme["scheme"]["indicators"][0]["code"]
+        .as_str()
+        .expect("indicator")
+        .to_owned();
+    let page = format!("/schemes/{sid}/indicator-values/import");
+    assert_eq!(head.get(&page).await.status(), 403);
+    let sec = app.demo("thuongtruc").await;
+    let r = sec.get(&page).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("data-progress=\"import-progress\"") && html.contains("<progress"));
+
+    let post = |csv: String| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("chi-tieu.csv"),
+        );
+        let (http, url) = (
+            sec.http.clone(),
+            sec.url(&format!("{page}?_csrf={}", sec.csrf)),
+        );
+        async move { http.post(url).multipart(form).send().await.expect("post") }
+    };
+    // An unknown unit: the page lists the problem, nothing is written.
+    let r = post(format!(
+        "Mã đơn vị,Mã chỉ tiêu,Tử số,Mẫu số\nP-HANOI,{code},9,10\nP-KHONGCO,{code},1,2\n"
+    ))
+    .await;
+    assert_eq!(r.status(), 422);
+    let hanoi = app.unit_id("P-HANOI").await;
+    let a = body(
+        sec.get(&format!("/api/v1/schemes/{sid}/assessments/{hanoi}"))
+            .await,
+    )
+    .await;
+    assert_eq!(a["status"], "none", "nothing written: {a}");
+    let r = post(format!(
+        "Mã đơn vị,Mã chỉ tiêu,Tử số,Mẫu số\nP-HANOI,{code},9,10\n"
+    ))
+    .await;
+    assert_eq!(r.status(), 200);
+    let a = body(
+        sec.get(&format!("/api/v1/schemes/{sid}/assessments/{hanoi}"))
+            .await,
+    )
+    .await;
+    assert_eq!(a["status"], "draft", "{a}");
+}
+
+#[tokio::test]
+async fn the_secretariat_edits_a_criteria_table_in_excel_through_the_page() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let y24 = sec.sector_year(2024).await;
+    let schemes = body(sec.get(&format!("/api/v1/years/{y24}/schemes")).await).await;
+    let open = schemes
+        .as_array()
+        .expect("schemes")
+        .iter()
+        .find(|s| s["unit_kind"] == "provincial")
+        .expect("provincial")
+        .clone();
+    let oid = open["id"].as_str().expect("id").to_owned();
+    let xlsx = sec
+        .get(&format!("/api/v1/schemes/{oid}/export"))
+        .await
+        .bytes()
+        .await
+        .expect("xlsx")
+        .to_vec();
+    let upload = |s: &Session, fields: Vec<(&'static str, String)>, file: Vec<u8>| {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k, v);
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name("bang-tieu-chi.xlsx"),
+        );
+        let (http, url) = (
+            s.http.clone(),
+            s.url(&format!("/years/{y24}/schemes/upload?_csrf={}", s.csrf)),
+        );
+        async move { http.post(url).multipart(form).send().await.expect("post") }
+    };
+    let page = sec
+        .get(&format!("/years/{y24}/scoring"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("id=\"new-scheme\""));
+
+    // Not the secretariat: refused.
+    let head = app.demo("lanhdao.travinh").await;
+    let r = upload(&head, vec![("unit_kind", "district".into())], xlsx.clone()).await;
+    assert_eq!(r.status(), 403);
+    // A file that is not a workbook: the page says so, nothing written.
+    let n = count(&app, "scoring_schemes").await;
+    let r = upload(
+        &sec,
+        vec![("unit_kind", "district".into())],
+        b"xin chao".to_vec(),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("html").contains("scheme-error"));
+    // The open (frozen) table cannot take a new version.
+    let r = upload(
+        &sec,
+        vec![
+            ("scheme_id", oid.clone()),
+            ("version", open["version"].to_string()),
+        ],
+        xlsx.clone(),
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(count(&app, "scoring_schemes").await, n);
+
+    // A new table for district procuracies from the workbook, then a new version of it.
+    let r = upload(&sec, vec![("unit_kind", "district".into())], xlsx.clone()).await;
+    assert_eq!(r.status(), 303, "saved, back to the year");
+    assert_eq!(count(&app, "scoring_schemes").await, n + 1);
+    let schemes = body(sec.get(&format!("/api/v1/years/{y24}/schemes")).await).await;
+    let d = schemes
+        .as_array()
+        .expect("schemes")
+        .iter()
+        .find(|s| s["unit_kind"] == "district")
+        .expect("district")
+        .clone();
+    assert_eq!(d["status"], "draft");
+    assert_eq!(d["scheme"], open["scheme"]);
+    let did = d["id"].as_str().expect("id").to_owned();
+    let r = upload(
+        &sec,
+        vec![
+            ("scheme_id", did.clone()),
+            ("version", d["version"].to_string()),
+        ],
+        xlsx,
+    )
+    .await;
+    assert_eq!(r.status(), 303, "saved, back to the year");
+    let d2 = body(sec.get(&format!("/api/v1/schemes/{did}")).await).await;
+    assert_eq!(d2["version"], d["version"].as_i64().expect("v") + 1);
+}

@@ -1,6 +1,7 @@
 //! HTTP for Thi Đua: pages, the JSON API and its OpenAPI document, sessions, CSRF,
 //! operations endpoints. Handlers are thin: context → permission → domain → store.
 
+pub mod activities;
 pub mod api;
 pub mod auth;
 pub mod ctx;
@@ -15,6 +16,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod pdf;
+pub mod records;
 pub mod registrations;
 pub mod scoring;
 pub mod signing;
@@ -105,6 +107,22 @@ pub fn router(state: AppState) -> Router {
             post(api::scoring::import_values_file),
         )
         .route(
+            "/api/v1/schemes/{id}/assessments/{unit_id}/evidence",
+            post(api::scoring::add_evidence),
+        )
+        .route(
+            "/schemes/{id}/units/{unit_id}/evidence",
+            post(pages::scoring::add_evidence),
+        )
+        .route(
+            "/years/{id}/schemes/upload",
+            post(pages::scoring::upload_scheme),
+        )
+        .route(
+            "/schemes/{id}/indicator-values/import",
+            get(pages::scoring::indicator_import_form).post(pages::scoring::indicator_import),
+        )
+        .route(
             "/api/v1/documents/{id}/file",
             axum::routing::put(files::api_attach_document),
         )
@@ -120,6 +138,7 @@ pub fn router(state: AppState) -> Router {
             "/conferences/{id}/files",
             post(pages::groups::upload_conference_file),
         )
+        .merge(records::uploads())
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
 
     let app = Router::new()
@@ -388,6 +407,8 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(uploads)
         .merge(pages::movements::routes())
+        .merge(records::routes().layer(DefaultBodyLimit::max(BODY_LIMIT)))
+        .merge(activities::routes())
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context));
 

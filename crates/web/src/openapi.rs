@@ -108,7 +108,13 @@ use crate::api;
         api::scoring::export,
         api::scoring::import_scheme,
         api::scoring::indicator_template,
-        api::scoring::import_values_file
+        api::scoring::import_values_file,
+        api::scoring::group_ranking_export,
+        api::scoring::council_ranking_export,
+        api::scoring::add_evidence,
+        api::scoring::evidence_download,
+        api::scoring::evidence_remove,
+        api::scoring::unit_scores
     ),
     components(schemas(
         thidua_store::Unit,
@@ -122,6 +128,8 @@ pub struct ApiDoc;
 pub fn document() -> serde_json::Value {
     let mut api = ApiDoc::openapi();
     api.merge(api::movements::MovementsDoc::openapi());
+    api.merge(api::records::RecordsDoc::openapi());
+    api.merge(api::activities::ActivitiesDoc::openapi());
     let mut doc = serde_json::to_value(api).unwrap_or_default();
     doc["openapi"] = serde_json::Value::String("3.1.0".into());
     doc

@@ -256,6 +256,18 @@ pub async fn group_results(
     let all = app.store.assessments(&scheme.id).await?;
     let results = scheme_results(scheme, &all);
     let prev = previous_totals(app, scheme).await?;
+    rank_group(scheme, g, &all, &results, &prev)
+}
+
+/// The group's table from the scheme's results computed once (the council's table ranks
+/// every group from the same results).
+fn rank_group(
+    scheme: &SchemeRecord,
+    g: &Group,
+    all: &[Assessment],
+    results: &[UnitResult],
+    prev: &BTreeMap<String, Points>,
+) -> AppResult<Vec<UnitResult>> {
     let c = &scheme.compiled;
     let mut rows: Vec<UnitResult> = g
         .members
@@ -409,4 +421,263 @@ fn esc(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// A ranking as a list of headings and text rows, shared by the XLSX/CSV and PDF exports so
+/// both print what the page shows. `in_group`: the first column is the rank in the group and a
+/// column gives the rank in the council; otherwise the council rank comes first.
+pub fn ranking_table(
+    c: &Compiled,
+    rows: &[UnitResult],
+    lang: crate::i18n::Lang,
+    in_group: bool,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let t = |k: &str| crate::i18n::t(lang, k);
+    let mut cols = vec![t("score-rank"), t("score-unit")];
+    cols.extend(c.sections.iter().map(|(code, _, _)| code.clone()));
+    cols.extend([
+        t("score-bonus"),
+        t("score-deduction"),
+        t("score-self"),
+        t("score-final"),
+        t("score-band"),
+    ]);
+    if in_group {
+        cols.push(t("score-council-rank"));
+    }
+    cols.extend([t("score-previous"), t("score-adjustments")]);
+    let opt = |p: Option<usize>| p.map(|p| p.to_string()).unwrap_or_default();
+    let body = rows
+        .iter()
+        .map(|r| {
+            let rank = if in_group {
+                r.group_rank
+            } else {
+                r.council_rank
+            };
+            let mut rank = opt(rank);
+            if r.tied && !rank.is_empty() {
+                rank.push_str(" (=)");
+            }
+            let mut name = r.unit_name.clone();
+            if r.status != "submitted" {
+                name = format!("{name} ({})", t(&format!("score-astatus-{}", r.status)));
+            }
+            let mut v = vec![rank, name];
+            v.extend(r.final_sections.iter().map(|p| p.to_string()));
+            v.extend([
+                r.bonus.to_string(),
+                r.deduction.to_string(),
+                r.self_total.to_string(),
+                r.final_total.to_string(),
+                r.band_label.clone().unwrap_or_default(),
+            ]);
+            if in_group {
+                v.push(opt(r.council_rank));
+            }
+            v.extend([
+                r.previous_total.map(|p| p.to_string()).unwrap_or_default(),
+                r.adjustments.to_string(),
+            ]);
+            v
+        })
+        .collect();
+    (cols, body)
+}
+
+/// The council's table under a scheme: every assessment, ranked in the council first, with
+/// each unit's rank in its group filled in.
+pub async fn council_rows(app: &AppState, s: &SchemeRecord) -> AppResult<Vec<UnitResult>> {
+    let a = app.store.assessments(&s.id).await?;
+    let results = scheme_results(s, &a);
+    let prev = previous_totals(app, s).await?;
+    let mut rows = results.clone();
+    for g in app.store.groups_of_year(&s.year_id).await? {
+        if !rows
+            .iter()
+            .any(|r| g.members.iter().any(|m| m.id == r.unit_id))
+        {
+            continue;
+        }
+        for gr in rank_group(s, &g, &a, &results, &prev)? {
+            if let Some(r) = rows.iter_mut().find(|r| r.unit_id == gr.unit_id) {
+                r.group_rank = gr.group_rank;
+                r.tied = gr.tied;
+                r.previous_total = gr.previous_total;
+            }
+        }
+    }
+    rows.sort_by_key(|r| r.council_rank.unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// One year of a unit's scores, for its page across years.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitYear {
+    pub year: i64,
+    pub scheme_id: String,
+    pub scheme_title: String,
+    /// open or published
+    pub scheme_status: String,
+    pub council_id: String,
+    pub group_id: Option<String>,
+    pub group_name: Option<String>,
+    #[schema(value_type = f64)]
+    pub max_total: Points,
+    pub result: UnitResult,
+    /// Units ranked in the group (submitted assessments).
+    pub group_size: usize,
+}
+
+/// A unit's scores in every year it was assessed, newest first: only the years the user may
+/// read (its own unit's, reviewers', and its group's after publication).
+pub async fn unit_years(app: &AppState, ctx: &Ctx, unit_id: &str) -> AppResult<Vec<UnitYear>> {
+    app.store.get_unit(unit_id).await?;
+    let mut out = Vec::new();
+    for scheme_id in app.store.schemes_assessing(unit_id).await? {
+        let s = app.store.get_scheme(&scheme_id).await?;
+        if may_read_unit(app, ctx, &s, unit_id).await.is_err() {
+            continue;
+        }
+        let g = group_of(app, &s.year_id, unit_id).await?;
+        let (result, group_size) = match &g {
+            Some(g) => {
+                let rows = group_results(app, &s, g).await?;
+                let size = rows.iter().filter(|r| r.group_rank.is_some()).count();
+                let Some(r) = rows.into_iter().find(|r| r.unit_id == unit_id) else {
+                    continue;
+                };
+                (r, size)
+            }
+            None => {
+                let a = app.store.assessments(&s.id).await?;
+                let Some(r) = scheme_results(&s, &a)
+                    .into_iter()
+                    .find(|r| r.unit_id == unit_id)
+                else {
+                    continue;
+                };
+                (r, 0)
+            }
+        };
+        // Council ranks are the secretariat's until the results are published.
+        let mut result = result;
+        if s.status != "published" && may_manage(app, ctx, &s.year_id).await.is_err() {
+            result.council_rank = None;
+        }
+        out.push(UnitYear {
+            year: s.year,
+            scheme_title: s.scheme().title.clone(),
+            scheme_status: s.status.clone(),
+            council_id: s.council_id.clone(),
+            group_id: g.as_ref().map(|g| g.id.clone()),
+            group_name: g.as_ref().map(|g| g.name.clone()),
+            max_total: s.compiled.max_total(),
+            scheme_id: s.id,
+            result,
+            group_size,
+        });
+    }
+    out.sort_by_key(|y| std::cmp::Reverse(y.year));
+    Ok(out)
+}
+
+/// Attach an evidence file to a leaf of the unit's draft: those who fill it in; the file's
+/// kind is recognised by its first bytes. Shared by page and API.
+pub async fn add_evidence(
+    app: &AppState,
+    ctx: &Ctx,
+    s: &SchemeRecord,
+    unit_id: &str,
+    leaf: &str,
+    name: &str,
+    bytes: &[u8],
+) -> AppResult<thidua_store::FileRef> {
+    may_enter(app, ctx, unit_id).await?;
+    if leaf.is_empty() {
+        return Err(AppError::Invalid(vec![thidua_domain::FieldError::new(
+            "leaf",
+            "err-required",
+        )]));
+    }
+    let name = crate::files::clean_name(name);
+    let ctype = crate::files::check_upload(&name, bytes)?;
+    let by = ctx.user()?.user.username.clone();
+    Ok(app
+        .store
+        .add_evidence(
+            &ctx.audit(),
+            &s.id,
+            unit_id,
+            leaf,
+            (&name, ctype, bytes),
+            &by,
+        )
+        .await?)
+}
+
+/// An SVG chart of a unit's final totals across years, each as a share of that year's
+/// maximum (schemes change from year to year). Empty when there is nothing to draw.
+pub fn years_chart(years: &[UnitYear], label: &str) -> String {
+    if years.is_empty() {
+        return String::new();
+    }
+    let mut ys: Vec<&UnitYear> = years.iter().collect();
+    ys.sort_by_key(|y| y.year);
+    let (col, h, base) = (90usize, 180usize, 150usize);
+    let w = ys.len() * col + 20;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" class=\"chart\" aria-label=\"{}\">",
+        esc(label)
+    );
+    for (i, y) in ys.iter().enumerate() {
+        let share = if y.max_total.0 > 0 {
+            (y.result.final_total.0 as f64 / y.max_total.0 as f64).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let bar = share * 120.0;
+        let x = 20 + i * col;
+        s.push_str(&format!(
+            "<rect x=\"{x}\" y=\"{:.1}\" width=\"50\" height=\"{bar:.1}\" fill=\"#1f5fa8\"><title>{} {}: {}</title></rect>",
+            base as f64 - bar,
+            esc(label),
+            y.year,
+            y.result.final_total
+        ));
+        s.push_str(&format!(
+            "<text x=\"{x}\" y=\"{:.1}\" font-size=\"11\">{}</text><text x=\"{x}\" y=\"{}\" font-size=\"12\">{}</text>",
+            base as f64 - bar - 4.0,
+            y.result.final_total,
+            base + 16,
+            y.year
+        ));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Import indicator counts from an XLSX or CSV file (the secretariat): every row checked
+/// first, then all written or none. Shared by page and API.
+pub async fn import_indicator_file(
+    app: &AppState,
+    ctx: &Ctx,
+    s: &SchemeRecord,
+    bytes: &[u8],
+) -> AppResult<usize> {
+    may_manage(app, ctx, &s.year_id).await?;
+    let parsed = thidua_docs::parse_indicator_values(bytes).map_err(crate::imports::file_error)?;
+    let rows: Vec<thidua_store::IndicatorValue> = parsed
+        .into_iter()
+        .map(|r| thidua_store::IndicatorValue {
+            unit_code: r.unit_code,
+            code: r.indicator_code,
+            counts: r.counts,
+        })
+        .collect();
+    let by = ctx.user()?.user.username.clone();
+    Ok(app
+        .store
+        .import_indicator_values(&ctx.audit(), &s.id, &rows, &by)
+        .await?)
 }

@@ -1,9 +1,11 @@
 //! The JSON API under /api/v1. Handlers share their rules with the pages; errors are
 //! problem+json (rendered by the context middleware).
 
+pub mod activities;
 pub mod documents;
 pub mod groups;
 pub mod movements;
+pub mod records;
 pub mod registrations;
 pub mod scoring;
 

@@ -428,14 +428,229 @@ pub async fn council_ranking(
 ) -> AppResult<Json<Ranking>> {
     let s = app.store.get_scheme(&id).await?;
     rules::may_manage(&app, &ctx, &s.year_id).await?;
-    let a = app.store.assessments(&id).await?;
-    let mut rows = rules::scheme_results(&s, &a);
-    rows.sort_by_key(|r| r.council_rank.unwrap_or(usize::MAX));
+    let rows = rules::council_rows(&app, &s).await?;
     Ok(Json(Ranking {
         sections: sections(&s),
         scheme: SchemeView::from(&s),
         rows,
     }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RankingExportParams {
+    /// xlsx (default), csv or pdf
+    pub format: Option<String>,
+}
+
+/// What a ranking export prints besides its rows.
+struct RankingFile<'a> {
+    title: String,
+    file: String,
+    in_group: bool,
+    format: Option<&'a str>,
+}
+
+/// A ranking as XLSX, CSV or an official PDF list under the council's letterhead.
+async fn ranking_file(
+    app: &AppState,
+    ctx: &Ctx,
+    s: &SchemeRecord,
+    rows: &[UnitResult],
+    f: RankingFile<'_>,
+) -> AppResult<Response> {
+    let (cols, body) = rules::ranking_table(&s.compiled, rows, ctx.lang, f.in_group);
+    let format = match f.format.unwrap_or("xlsx") {
+        "xlsx" => thidua_docs::Format::Xlsx,
+        "csv" => thidua_docs::Format::Csv,
+        "pdf" => {
+            let council = app.store.get_council(&s.council_id).await?;
+            let unit = app.store.get_unit(&council.unit_id).await?;
+            let head = thidua_pdf::Letterhead {
+                parent_body: Some(unit.name.to_uppercase()),
+                issuer: council.name.to_uppercase(),
+                place: None,
+            };
+            let sections = s.compiled.sections.len();
+            // Narrow columns for ranks and points, a wide one for the unit's name.
+            let columns: Vec<thidua_pdf::Column> = cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| thidua_pdf::Column {
+                    title: c.clone(),
+                    width: match i {
+                        0 => 0.5,
+                        1 => 2.2,
+                        i if i == sections + 6 => 1.6,
+                        _ => 0.75,
+                    },
+                })
+                .collect();
+            let subtitle = format!(
+                "{} · {}",
+                s.scheme().title,
+                crate::i18n::t(ctx.lang, &format!("score-status-{}", s.status))
+            );
+            let today = chrono::Utc::now().date_naive();
+            let title = f.title.clone();
+            let bytes = tokio::task::spawn_blocking(move || {
+                thidua_pdf::render_table(
+                    &head,
+                    None,
+                    Some(today),
+                    &title,
+                    Some(&subtitle),
+                    &columns,
+                    &body,
+                    None,
+                    None,
+                )
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+            return Ok(crate::pdf::response(&format!("{}.pdf", f.file), bytes));
+        }
+        _ => return Err(AppError::BadRequest("err-bad-request".into())),
+    };
+    let sheet = crate::i18n::t(ctx.lang, "score-ranking");
+    let bytes = thidua_docs::export_table(&sheet, &cols, &body, format).map_err(export_failed)?;
+    Ok(crate::imports::download(bytes, format, &f.file))
+}
+
+#[utoipa::path(get, path = "/api/v1/groups/{id}/ranking/export", summary = "A group's ranking as XLSX, CSV or PDF (who may read the ranking)", tag = "scoring",
+    params(("id" = String, Path), RankingExportParams), responses((status = 200, description = "The file"), (status = 400), (status = 403), (status = 404)))]
+pub async fn group_ranking_export(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::extract::Query(p): axum::extract::Query<RankingExportParams>,
+) -> AppResult<Response> {
+    let g = app.store.get_group(&id).await?;
+    let s = rules::scheme_of_group(&app, &g).await?;
+    rules::may_read_group(&app, &ctx, &s, &g).await?;
+    let rows = rules::group_results(&app, &s, &g).await?;
+    let f = RankingFile {
+        title: format!(
+            "{} {} – {} {}",
+            crate::i18n::t(ctx.lang, "score-ranking"),
+            g.name,
+            crate::i18n::t(ctx.lang, "year-label"),
+            g.year
+        ),
+        file: format!("xep-hang-{}-{}-{}", g.kind, g.number, g.year),
+        in_group: true,
+        format: p.format.as_deref(),
+    };
+    ranking_file(&app, &ctx, &s, &rows, f).await
+}
+
+#[utoipa::path(get, path = "/api/v1/schemes/{id}/ranking/export", summary = "The council's ranking under a scheme as XLSX, CSV or PDF (secretariat; everyone covered after publication sees only their group's)", tag = "scoring",
+    params(("id" = String, Path), RankingExportParams), responses((status = 200, description = "The file"), (status = 400), (status = 403), (status = 404)))]
+pub async fn council_ranking_export(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::extract::Query(p): axum::extract::Query<RankingExportParams>,
+) -> AppResult<Response> {
+    let s = app.store.get_scheme(&id).await?;
+    rules::may_manage(&app, &ctx, &s.year_id).await?;
+    let rows = rules::council_rows(&app, &s).await?;
+    let f = RankingFile {
+        title: format!(
+            "{} – {} {}",
+            crate::i18n::t(ctx.lang, "score-council-ranking"),
+            crate::i18n::t(ctx.lang, "year-label"),
+            s.year
+        ),
+        file: format!("xep-hang-{}-{}", s.unit_kind, s.year),
+        in_group: false,
+        format: p.format.as_deref(),
+    };
+    ranking_file(&app, &ctx, &s, &rows, f).await
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct EvidenceParams {
+    /// The criterion's code, e.g. "II.2.4"
+    pub leaf: String,
+    /// The file's name, e.g. "bao-cao.pdf"
+    pub name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/assessments/{unit_id}/evidence", summary = "Attach an evidence file (PDF, DOCX, XLSX, PNG, JPEG; raw body) to a criterion of the unit's draft", tag = "scoring",
+    params(("id" = String, Path), ("unit_id" = String, Path), EvidenceParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = thidua_store::FileRef), (status = 403), (status = 404), (status = 409), (status = 413), (status = 422)))]
+pub async fn add_evidence(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, unit_id)): Path<(String, String)>,
+    axum::extract::Query(p): axum::extract::Query<EvidenceParams>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let s = app.store.get_scheme(&id).await?;
+    app.store.get_unit(&unit_id).await?;
+    let f = rules::add_evidence(&app, &ctx, &s, &unit_id, p.leaf.trim(), &p.name, &body).await?;
+    Ok((StatusCode::CREATED, Json(f)).into_response())
+}
+
+/// The evidence file, if it belongs to this unit's assessment under this scheme.
+async fn evidence_file(
+    app: &AppState,
+    scheme_id: &str,
+    unit_id: &str,
+    file_id: &str,
+) -> AppResult<()> {
+    let a = app
+        .store
+        .assessment_of(scheme_id, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if a.evidence.values().flatten().any(|f| f.id == file_id) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/schemes/{id}/assessments/{unit_id}/evidence/{file_id}", summary = "Download an evidence file (whoever may read the assessment)", tag = "scoring",
+    params(("id" = String, Path), ("unit_id" = String, Path), ("file_id" = String, Path)), responses((status = 200, description = "The file, as an attachment"), (status = 403), (status = 404)))]
+pub async fn evidence_download(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, unit_id, file_id)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    let s = app.store.get_scheme(&id).await?;
+    rules::may_read_unit(&app, &ctx, &s, &unit_id).await?;
+    evidence_file(&app, &id, &unit_id, &file_id).await?;
+    crate::files::download(State(app), ctx, Path(file_id)).await
+}
+
+#[utoipa::path(delete, path = "/api/v1/schemes/{id}/assessments/{unit_id}/evidence/{file_id}", summary = "Withdraw an evidence file from the unit's draft (kept for the record)", tag = "scoring",
+    params(("id" = String, Path), ("unit_id" = String, Path), ("file_id" = String, Path)), responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+pub async fn evidence_remove(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, unit_id, file_id)): Path<(String, String, String)>,
+) -> AppResult<StatusCode> {
+    app.store.get_scheme(&id).await?;
+    rules::may_enter(&app, &ctx, &unit_id).await?;
+    evidence_file(&app, &id, &unit_id, &file_id).await?;
+    let by = ctx.user()?.user.username.clone();
+    app.store
+        .remove_evidence(&ctx.audit(), &id, &unit_id, &file_id, &by)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{id}/scores", summary = "A unit's scores across years: totals, band, ranks in its group and council, per year (only the years the caller may read)", tag = "scoring",
+    params(("id" = String, Path)), responses((status = 200, body = [rules::UnitYear]), (status = 404)))]
+pub async fn unit_scores(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<rules::UnitYear>>> {
+    ctx.user()?;
+    Ok(Json(rules::unit_years(&app, &ctx, &id).await?))
 }
 
 fn export_failed(e: thidua_docs::ExportError) -> AppError {
@@ -521,20 +736,6 @@ pub async fn import_values_file(
     body: axum::body::Bytes,
 ) -> AppResult<Json<Imported>> {
     let s = app.store.get_scheme(&id).await?;
-    rules::may_manage(&app, &ctx, &s.year_id).await?;
-    let parsed = thidua_docs::parse_indicator_values(&body).map_err(crate::imports::file_error)?;
-    let rows: Vec<IndicatorValue> = parsed
-        .into_iter()
-        .map(|r| IndicatorValue {
-            unit_code: r.unit_code,
-            code: r.indicator_code,
-            counts: r.counts,
-        })
-        .collect();
-    let by = ctx.user()?.user.username.clone();
-    let n = app
-        .store
-        .import_indicator_values(&ctx.audit(), &id, &rows, &by)
-        .await?;
+    let n = rules::import_indicator_file(&app, &ctx, &s, &body).await?;
     Ok(Json(Imported { rows: n }))
 }

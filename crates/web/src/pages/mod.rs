@@ -1,11 +1,13 @@
 //! Server-rendered pages. Each handler: context → permission → store → template.
 
 pub mod account;
+pub mod activities;
 pub mod audit;
 pub mod documents;
 pub mod groups;
 pub mod movements;
 pub mod people;
+pub mod records;
 pub mod registrations;
 pub mod scoring;
 pub mod units;

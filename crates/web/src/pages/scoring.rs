@@ -33,6 +33,9 @@ impl Done {
             Some("submitted") => Some("score-done-submitted"),
             Some("adjusted") => Some("score-done-adjusted"),
             Some("status") => Some("score-done-status"),
+            Some("evidence") => Some("score-done-evidence"),
+            Some("scheme") => Some("score-done-scheme"),
+            Some("evidence-removed") => Some("score-done-evidence-removed"),
             _ => None,
         };
         l.with_flash(key)
@@ -49,6 +52,34 @@ pub struct YearPage {
     pub schemes: Vec<SchemeRecord>,
     pub groups: Vec<Group>,
     pub can_manage: bool,
+    pub kinds: &'static [&'static str],
+    /// A refused workbook: the message and its row errors (row, column, reason).
+    pub error: Option<String>,
+    pub error_rows: Vec<(usize, String, String)>,
+}
+
+/// Kinds of unit a scheme may be defined for.
+const SCHEME_KINDS: &[&str] = &[
+    "provincial",
+    "high_level",
+    "department",
+    "district",
+    "regional",
+    "division",
+];
+
+async fn year_page(app: &AppState, ctx: &Ctx, id: &str, l: L) -> AppResult<YearPage> {
+    let y = app.store.get_year(id).await?;
+    Ok(YearPage {
+        l,
+        can_manage: rules::may_manage(app, ctx, id).await.is_ok(),
+        schemes: app.store.schemes_of_year(id).await?,
+        groups: app.store.groups_of_year(id).await?,
+        y,
+        kinds: SCHEME_KINDS,
+        error: None,
+        error_rows: Vec::new(),
+    })
 }
 
 pub async fn year(
@@ -58,14 +89,106 @@ pub async fn year(
     Query(d): Query<Done>,
 ) -> AppResult<Response> {
     ctx.user()?;
-    let y = app.store.get_year(&id).await?;
-    render(&YearPage {
-        l: d.flash(L::new(&ctx)),
-        can_manage: rules::may_manage(&app, &ctx, &id).await.is_ok(),
-        schemes: app.store.schemes_of_year(&id).await?,
-        groups: app.store.groups_of_year(&id).await?,
-        y,
-    })
+    render(&year_page(&app, &ctx, &id, d.flash(L::new(&ctx))).await?)
+}
+
+/// A scheme from an XLSX workbook in the export's layout: a new scheme for a kind of unit,
+/// or a new version of a draft (`scheme_id` and the `version` it was downloaded at).
+/// Editing the criteria table in Excel is how the secretariat works; the workbook is checked
+/// whole before anything is written.
+pub async fn upload_scheme(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    mut mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    rules::may_manage(&app, &ctx, &id).await?;
+    let (mut kind, mut scheme_id, mut version, mut file) =
+        (String::new(), String::new(), String::new(), Vec::new());
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("err-bad-file".into()))?
+    {
+        match field.name() {
+            Some("unit_kind") => kind = field.text().await.unwrap_or_default(),
+            Some("scheme_id") => scheme_id = field.text().await.unwrap_or_default(),
+            Some("version") => version = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                file = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::TooLarge)?
+                    .to_vec()
+            }
+            _ => {}
+        }
+    }
+    let by = ctx.user()?.user.username.clone();
+    let result = async {
+        if file.is_empty() {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "file",
+                "err-required",
+            )]));
+        }
+        let scheme = thidua_docs::parse_scheme(&file).map_err(crate::imports::file_error)?;
+        if scheme_id.is_empty() {
+            if !SCHEME_KINDS.contains(&kind.as_str()) {
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    "unit_kind",
+                    "err-required",
+                )]));
+            }
+            app.store
+                .create_scheme(&ctx.audit(), &id, &kind, scheme, None, &by)
+                .await?;
+        } else {
+            let s = app.store.get_scheme(&scheme_id).await?;
+            if s.year_id != id {
+                return Err(AppError::NotFound);
+            }
+            let base = version.trim().parse().unwrap_or(s.version);
+            app.store
+                .save_scheme(&ctx.audit(), &scheme_id, base, scheme, &by)
+                .await?;
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/years/{id}/scoring?done=scheme")).into_response()),
+        Err(AppError::Forbidden) => Err(AppError::Forbidden),
+        Err(e) => {
+            let status = e.status();
+            let l = L::new(&ctx);
+            let mut page = year_page(&app, &ctx, &id, l).await?;
+            match e {
+                AppError::Import(rows) => {
+                    page.error = Some(page.l.t("import-failed"));
+                    page.error_rows = rows
+                        .iter()
+                        .map(|r| (r.row, r.column.clone(), r.message(ctx.lang).to_owned()))
+                        .collect();
+                }
+                AppError::Invalid(fields) => {
+                    page.error = Some(page.l.t("import-failed"));
+                    page.error_rows = fields
+                        .iter()
+                        .map(|f| (0, f.field.clone(), page.l.t(&f.key)))
+                        .collect();
+                }
+                e => {
+                    page.error = Some(format!(
+                        "{} {}",
+                        page.l.t("import-failed"),
+                        page.l.t(&e.key())
+                    ));
+                }
+            }
+            render_status(status, &page)
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -103,6 +226,8 @@ pub struct FormRow {
     pub final_points: String,
     pub adjustments: Vec<Adjustment>,
     pub missing: bool,
+    /// Evidence files attached to the leaf.
+    pub files: Vec<thidua_store::FileRef>,
 }
 
 pub struct IndicatorRow {
@@ -136,6 +261,8 @@ pub struct AssessmentPage {
     pub review_stage: Option<&'static str>,
     pub errors: FormErrors,
     pub submitted_by: String,
+    pub has_evidence: bool,
+    pub csrf_query: String,
 }
 
 /// What the form sent: the entries, the comments, and each number field as typed.
@@ -187,7 +314,7 @@ async fn assessment_page(
             BTreeMap::new(),
         ),
     };
-    let rows = c
+    let rows: Vec<FormRow> = c
         .rows
         .iter()
         .map(|r| {
@@ -235,6 +362,10 @@ async fn assessment_page(
                     })
                     .unwrap_or_default(),
                 missing: r.leaf.is_some_and(|i| self_card.missing.contains(&i)),
+                files: a
+                    .as_ref()
+                    .and_then(|a| a.evidence.get(&r.code).cloned())
+                    .unwrap_or_default(),
                 row: r.clone(),
             }
         })
@@ -301,6 +432,8 @@ async fn assessment_page(
                 .as_ref()
                 .and_then(|a| a.submitted_by.clone())
                 .unwrap_or_default(),
+            has_evidence: rows.iter().any(|r| !r.files.is_empty()),
+            csrf_query: crate::ctx::urlencode(&ctx.csrf),
             rows,
             indicators,
             max_total: c.max_total(),
@@ -499,6 +632,83 @@ pub async fn submit(
     }
 }
 
+/// Attach an evidence file to a leaf (multipart: `leaf`, `file`; CSRF in the query).
+pub async fn add_evidence(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, unit_id)): Path<(String, String)>,
+    mut mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let s = app.store.get_scheme(&id).await?;
+    app.store.get_unit(&unit_id).await?;
+    rules::may_enter(&app, &ctx, &unit_id).await?;
+    let mut leaf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("err-bad-file".into()))?
+    {
+        match field.name() {
+            Some("leaf") => leaf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("tep").to_owned();
+                let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let result = match file {
+        None => Err(AppError::Invalid(vec![FieldError::new(
+            "file",
+            "err-required",
+        )])),
+        Some((name, bytes)) => {
+            rules::add_evidence(&app, &ctx, &s, &unit_id, leaf.trim(), &name, &bytes).await
+        }
+    };
+    match result {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/schemes/{id}/units/{unit_id}?done=evidence")).into_response(),
+        ),
+        Err(e) => {
+            let (mut errs, status) = form_errors(ctx.lang, e)?;
+            for (k, _) in errs.0.iter_mut() {
+                *k = "evidence".into();
+            }
+            let l = L::new(&ctx);
+            assessment_page(&app, &ctx, s, &unit_id, None, errs, status, l).await
+        }
+    }
+}
+
+/// Withdraw an evidence file while the assessment is a draft.
+pub async fn remove_evidence(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, unit_id, file_id)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    let s = app.store.get_scheme(&id).await?;
+    rules::may_enter(&app, &ctx, &unit_id).await?;
+    let by = ctx.user()?.user.username.clone();
+    match app
+        .store
+        .remove_evidence(&ctx.audit(), &id, &unit_id, &file_id, &by)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/schemes/{id}/units/{unit_id}?done=evidence-removed"
+        ))
+        .into_response()),
+        Err(e) => {
+            let (errs, status) = form_errors(ctx.lang, e.into())?;
+            let l = L::new(&ctx);
+            assessment_page(&app, &ctx, s, &unit_id, None, errs, status, l).await
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct AdjustForm {
     pub leaf_code: String,
@@ -619,6 +829,134 @@ pub async fn group_ranking(
     })
 }
 
+// ---- indicator counts from a file ----
+
+const INDICATOR_COLUMNS: &str = "Mã đơn vị, Mã chỉ tiêu, Tử số, Mẫu số";
+
+fn indicator_import_page(ctx: &Ctx, s: &SchemeRecord) -> super::units::ImportPage {
+    let l = L::new(ctx);
+    super::units::ImportPage {
+        title: format!(
+            "{} – {} {}",
+            l.t("score-import-indicators"),
+            s.scheme().title,
+            s.year
+        ),
+        action: format!("/schemes/{}/indicator-values/import", s.id),
+        columns: INDICATOR_COLUMNS.into(),
+        done: None,
+        error: None,
+        rows: Vec::new(),
+        csrf_query: crate::ctx::urlencode(&ctx.csrf),
+        l,
+    }
+}
+
+pub async fn indicator_import_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let s = app.store.get_scheme(&id).await?;
+    rules::may_manage(&app, &ctx, &s.year_id).await?;
+    render(&indicator_import_page(&ctx, &s))
+}
+
+pub async fn indicator_import(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let s = app.store.get_scheme(&id).await?;
+    rules::may_manage(&app, &ctx, &s.year_id).await?;
+    let mut page = indicator_import_page(&ctx, &s);
+    let bytes = super::units::read_upload(mp).await?;
+    match rules::import_indicator_file(&app, &ctx, &s, &bytes).await {
+        Ok(n) => {
+            page.done = Some(n);
+            render(&page)
+        }
+        Err(AppError::Import(rows)) => {
+            page.error = Some(page.l.t("import-failed"));
+            page.rows = rows
+                .iter()
+                .map(|r| (r.row, r.column.clone(), r.message(ctx.lang).to_owned()))
+                .collect();
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(AppError::Forbidden) => Err(AppError::Forbidden),
+        Err(e) => {
+            let key = e.key();
+            page.error = Some(format!("{} {}", page.l.t("import-failed"), page.l.t(&key)));
+            render_status(e.status(), &page)
+        }
+    }
+}
+
+// ---- the council's ranking ----
+
+#[derive(Template)]
+#[template(path = "scoring/council.html")]
+pub struct CouncilPage {
+    pub l: L,
+    pub s: SchemeRecord,
+    pub rows: Vec<UnitResult>,
+    /// Group name per unit id.
+    pub groups: BTreeMap<String, (String, String)>,
+}
+
+pub async fn council_ranking(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let s = app.store.get_scheme(&id).await?;
+    rules::may_manage(&app, &ctx, &s.year_id).await?;
+    let rows = rules::council_rows(&app, &s).await?;
+    let mut groups = BTreeMap::new();
+    for g in app.store.groups_of_year(&s.year_id).await? {
+        for m in &g.members {
+            groups.insert(m.id.clone(), (g.id.clone(), g.name.clone()));
+        }
+    }
+    render(&CouncilPage {
+        l: L::new(&ctx),
+        s,
+        rows,
+        groups,
+    })
+}
+
+// ---- a unit's scores across years ----
+
+#[derive(Template)]
+#[template(path = "scoring/unit.html")]
+pub struct UnitScoresPage {
+    pub l: L,
+    pub unit: thidua_store::Unit,
+    pub years: Vec<rules::UnitYear>,
+    pub chart: String,
+}
+
+pub async fn unit_scores(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ctx.user()?;
+    let unit = app.store.get_unit(&id).await?;
+    let years = rules::unit_years(&app, &ctx, &id).await?;
+    let l = L::new(&ctx);
+    let chart = rules::years_chart(&years, &l.t("score-final-total"));
+    render(&UnitScoresPage {
+        l,
+        unit,
+        years,
+        chart,
+    })
+}
+
 pub fn routes() -> axum::Router<AppState> {
     use crate::api::scoring as api;
     use axum::routing::{get, post};
@@ -646,6 +984,21 @@ pub fn routes() -> axum::Router<AppState> {
             post(api::import_values),
         )
         .route("/api/v1/schemes/{id}/ranking", get(api::council_ranking))
+        .route(
+            "/api/v1/schemes/{id}/ranking/export",
+            get(api::council_ranking_export),
+        )
+        .route(
+            "/api/v1/groups/{id}/ranking/export",
+            get(api::group_ranking_export),
+        )
+        .route(
+            "/api/v1/schemes/{id}/assessments/{unit_id}/evidence/{file_id}",
+            get(api::evidence_download).delete(api::evidence_remove),
+        )
+        .route("/api/v1/units/{id}/scores", get(api::unit_scores))
+        .route("/schemes/{id}/ranking", get(council_ranking))
+        .route("/units/{id}/scores", get(unit_scores))
         .route("/api/v1/schemes/{id}/export", get(api::export))
         .route(
             "/api/v1/schemes/{id}/indicator-template",
@@ -657,5 +1010,9 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/schemes/{id}/units/{unit_id}", get(assessment).post(save))
         .route("/schemes/{id}/units/{unit_id}/submit", post(submit))
         .route("/schemes/{id}/units/{unit_id}/adjust", post(adjust))
+        .route(
+            "/schemes/{id}/units/{unit_id}/evidence/{file_id}/remove",
+            post(remove_evidence),
+        )
         .route("/groups/{id}/ranking", get(group_ranking))
 }

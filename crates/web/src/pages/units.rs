@@ -238,6 +238,7 @@ struct ShowPage {
     lineage: Vec<LineageEvent>,
     can_edit: bool,
     can_people: bool,
+    can_records: bool,
 }
 
 pub async fn show(
@@ -263,6 +264,7 @@ pub async fn show(
         lineage: app.store.lineage_of(&id).await?,
         can_edit: ctx.can(Action::EditUnit, &Resource::unit(&chain)),
         can_people: ctx.can(Action::ManagePeople, &Resource::unit(&chain)),
+        can_records: ctx.can(Action::ManageRecords, &Resource::unit(&chain)),
         l: L::new(&ctx),
         u,
         people,
