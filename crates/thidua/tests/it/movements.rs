@@ -1,8 +1,8 @@
 //! Emulation movements through the API and the pages, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
-use common::{spawn_demo, Session, TestApp};
+use crate::common::{spawn_demo, Session, TestApp};
 use serde_json::{json, Value};
 
 async fn body(r: reqwest::Response) -> Value {

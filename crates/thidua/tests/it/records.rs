@@ -2,9 +2,7 @@
 //! eligibility that reads them; through the API and the pages, on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{spawn_demo, Session, TestApp};
+use crate::common::{spawn_demo, Session, TestApp};
 use serde_json::{json, Value};
 
 async fn body(r: reqwest::Response) -> Value {

@@ -3,9 +3,9 @@
 //! signed by six leaders), amending, adopting and signing a new version, verification, and
 //! everything that must be refused.
 
-mod common;
+use crate::common;
 
-use common::{Session, TestApp};
+use crate::common::{Session, TestApp};
 use serde_json::{json, Value};
 
 async fn body(r: reqwest::Response) -> Value {

@@ -2,9 +2,9 @@
 //! 13 ranking recomputed from its leaf scores, the head's adjustment changing the rank, the
 //! scheme's life (draft, frozen, published), permissions and bad input.
 
-mod common;
+use crate::common;
 
-use common::{spawn_demo, Session, TestApp};
+use crate::common::{spawn_demo, Session, TestApp};
 use serde_json::{json, Value};
 
 async fn body(r: reqwest::Response) -> Value {

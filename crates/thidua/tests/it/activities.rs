@@ -2,9 +2,7 @@
 //! PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{client, spawn_demo, Session, TestApp};
+use crate::common::{client, spawn_demo, Session, TestApp};
 use serde_json::{json, Value};
 
 const PNG: &[u8] =

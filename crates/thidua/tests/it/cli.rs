@@ -1,7 +1,7 @@
 //! The `thidua` binary as an administrator uses it: first start, migrations, accounts,
 //! audit verification, backup and restore, graceful shutdown.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

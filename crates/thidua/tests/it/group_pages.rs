@@ -1,9 +1,7 @@
 //! The pages of councils, years, groups, conferences and elections, as a browser uses them
 //! (forms with the CSRF field, redirects, status codes), on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{spawn_demo, Session, TestApp};
+use crate::common::{spawn_demo, Session, TestApp};
 use serde_json::Value;
 
 async fn json(r: reqwest::Response) -> Value {

@@ -2,9 +2,7 @@
 //! imports, permissions, CSRF, sessions, tokens, the audit trail. Run on SQLite, and on
 //! PostgreSQL when THIDUA_TEST_DATABASE_URL is set.
 
-mod common;
-
-use common::{client, spawn_demo};
+use crate::common::{client, spawn_demo};
 use serde_json::{json, Value};
 
 async fn body(r: reqwest::Response) -> Value {

@@ -1,8 +1,6 @@
 //! Years, groups, conferences and elections through the API, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{spawn_demo, Session, TestApp};
+use crate::common::{spawn_demo, Session, TestApp};
 use serde_json::{json, Value};
 
 async fn body(r: reqwest::Response) -> Value {

@@ -1,0 +1,16 @@
+//! The integration tests: one binary (one link, one process per test under nextest) over a
+//! real server and database; each module is one area of the system.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod activities;
+mod api;
+mod cli;
+mod documents;
+mod group_pages;
+mod groups;
+mod movements;
+mod records;
+mod registrations;
+mod scoring;
