@@ -140,6 +140,20 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v.replace('+', " "))
 }
 
+/// The API paths anyone may read without signing in: the API's own description, document
+/// verification, and published news (drafts are refused by their handlers).
+fn public_api(method: &Method, path: &str) -> bool {
+    if *method != Method::GET {
+        return false;
+    }
+    path == "/api/v1/openapi.json"
+        || path.starts_with("/api/v1/verify/")
+        || path == "/api/v1/news"
+        || path
+            .strip_prefix("/api/v1/news/")
+            .is_some_and(|rest| !rest.ends_with("/versions"))
+}
+
 pub async fn context(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
@@ -194,6 +208,10 @@ pub async fn context(State(app): State<AppState>, req: Request, next: Next) -> R
             Ok(None) => {}
             Err(e) => return finish(e.into(), Lang::Vi, is_api, &path, None),
         }
+    }
+    // Deny by default: an API endpoint added tomorrow is private unless listed here.
+    if principal.is_none() && path.starts_with("/api/v1/") && !public_api(&parts.method, &path) {
+        return finish(AppError::Unauthorized, Lang::Vi, is_api, &path, None);
     }
     let lang = principal
         .as_ref()

@@ -10,6 +10,7 @@ mod cli;
 mod documents;
 mod group_pages;
 mod groups;
+mod matrix;
 mod movements;
 mod records;
 mod registrations;
