@@ -202,6 +202,35 @@ impl Store {
         Ok(())
     }
 
+    /// Failed sign-ins from one address in the window that starts at `window`.
+    pub async fn address_failures(&self, address: &str, window: &str) -> Result<i64, StoreError> {
+        let n: Option<i64> = sqlx::query_scalar(
+            "SELECT failures FROM login_failures WHERE address = $1 AND window_start = $2",
+        )
+        .bind(address)
+        .bind(window)
+        .fetch_optional(&self.write)
+        .await?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Count one failed sign-in from an address; forget the windows before this one.
+    pub async fn address_failed(&self, address: &str, window: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO login_failures (address, window_start, failures) VALUES ($1, $2, 1) \
+             ON CONFLICT (address, window_start) DO UPDATE SET failures = login_failures.failures + 1",
+        )
+        .bind(address)
+        .bind(window)
+        .execute(&self.write)
+        .await?;
+        sqlx::query("DELETE FROM login_failures WHERE window_start < $1")
+            .bind(window)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
     /// A successful login: reset the failure count and open a session.
     pub async fn login_succeeded(
         &self,

@@ -707,6 +707,35 @@ async fn repeated_failed_logins_lock_the_account() {
 }
 
 #[tokio::test]
+async fn one_address_guessing_many_names_is_made_to_wait() {
+    let app = spawn_demo().await;
+    let c = client();
+    let limit = thidua_web::pages::account::ADDRESS_FAILURES;
+    // A different name each time: no account locks, only the address counts.
+    for i in 0..limit {
+        let r = c
+            .post(app.url("/login"))
+            .form(&[
+                ("username", format!("guess{i}").as_str()),
+                ("password", "x"),
+            ])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), 401, "attempt {i}");
+    }
+    // Now even the right password waits, with a clear reason.
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", "demo")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 429);
+    assert!(r.text().await.expect("t").contains("địa chỉ này"));
+}
+
+#[tokio::test]
 async fn sessions_rotate_and_end_at_logout() {
     let app = spawn_demo().await;
     let s = app.demo("admin").await;

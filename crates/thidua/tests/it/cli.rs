@@ -7,24 +7,24 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
+pub(crate) fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_thidua"));
     c.env_remove("DATABASE_URL").env("THIDUA_LOG", "warn");
     c
 }
 
-struct Db {
+pub(crate) struct Db {
     url: String,
     dir: tempfile::TempDir,
 }
 
-async fn db() -> Db {
+pub(crate) async fn db() -> Db {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = common::fresh_db(dir.path()).await;
     Db { url, dir }
 }
 
-fn run(db: &Db, args: &[&str]) -> (i32, String) {
+pub(crate) fn run(db: &Db, args: &[&str]) -> (i32, String) {
     let out = bin()
         .arg("--database-url")
         .arg(&db.url)
@@ -42,7 +42,7 @@ fn run(db: &Db, args: &[&str]) -> (i32, String) {
 }
 
 /// Start `thidua serve` and wait for its "listening" line; returns the child and the lines.
-fn serve(db: &Db, extra: &[&str]) -> (std::process::Child, Vec<String>, String) {
+pub(crate) fn serve(db: &Db, extra: &[&str]) -> (std::process::Child, Vec<String>, String) {
     let mut child = bin()
         .arg("--database-url")
         .arg(&db.url)
@@ -72,7 +72,7 @@ fn serve(db: &Db, extra: &[&str]) -> (std::process::Child, Vec<String>, String) 
     (child, lines, addr)
 }
 
-fn terminate(mut child: std::process::Child) -> i32 {
+pub(crate) fn terminate(mut child: std::process::Child) -> i32 {
     let pid = child.id().to_string();
     Command::new("kill")
         .args(["-TERM", &pid])

@@ -8,6 +8,7 @@ mod activities;
 mod api;
 mod cli;
 mod documents;
+mod durability;
 mod group_pages;
 mod groups;
 mod matrix;

@@ -29,6 +29,7 @@ login-password = Password
 login-submit = Sign in
 login-failed = Wrong username or password.
 login-locked = The account is locked for a while after repeated failed sign-ins. Please try again later.
+login-throttled = Too many failed sign-ins from this address. Please wait 15 minutes and try again.
 password-title = Change password
 password-current = Current password
 password-new = New password

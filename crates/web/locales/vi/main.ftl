@@ -29,6 +29,7 @@ login-password = Mật khẩu
 login-submit = Đăng nhập
 login-failed = Tên đăng nhập hoặc mật khẩu không đúng.
 login-locked = Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.
+login-throttled = Quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng đợi 15 phút rồi thử lại.
 password-title = Đổi mật khẩu
 password-current = Mật khẩu hiện tại
 password-new = Mật khẩu mới

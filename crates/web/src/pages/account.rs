@@ -63,9 +63,26 @@ pub struct LoginForm {
 }
 
 pub enum LoginOutcome {
-    Ok { cookie: String },
+    Ok {
+        cookie: String,
+    },
     Failed,
     Locked,
+    /// Too many failures from this address in the current window.
+    Throttled,
+}
+
+/// Failed sign-ins allowed from one address per window before it must wait.
+pub const ADDRESS_FAILURES: i64 = 30;
+const WINDOW_MINUTES: i64 = 15;
+
+/// The start of the throttling window `t` falls in (fixed windows, so every server agrees).
+fn throttle_window(t: chrono::DateTime<chrono::Utc>) -> String {
+    let secs = t.timestamp() - t.timestamp().rem_euclid(WINDOW_MINUTES * 60);
+    chrono::DateTime::from_timestamp(secs, 0)
+        .unwrap_or(t)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 /// Check the password and open a session. Shared by the page and the API.
@@ -76,9 +93,16 @@ pub async fn sign_in(
     password: &str,
 ) -> AppResult<LoginOutcome> {
     let username = username.trim();
+    // Per address as well as per account: one address guessing many names is stopped too.
+    let window = throttle_window(chrono::Utc::now());
+    let address = ctx.address.clone().unwrap_or_default();
+    if app.store.address_failures(&address, &window).await? >= ADDRESS_FAILURES {
+        return Ok(LoginOutcome::Throttled);
+    }
     let Some(rec) = app.store.login_record(username).await? else {
         // Same work as for a real account, so timing does not reveal which names exist.
         auth::verify_password(password.to_owned(), auth::DUMMY_HASH.clone()).await?;
+        app.store.address_failed(&address, &window).await?;
         return Ok(LoginOutcome::Failed);
     };
     if rec.locked_until.is_some_and(|t| t > chrono::Utc::now()) {
@@ -96,6 +120,7 @@ pub async fn sign_in(
                 chrono::Duration::minutes(1),
             )
             .await?;
+        app.store.address_failed(&address, &window).await?;
         return Ok(LoginOutcome::Failed);
     }
     // A fresh session id at every sign-in (no fixation); the old one ends.
@@ -143,10 +168,16 @@ pub async fn login(
         }
         LoginOutcome::Failed => "login-failed",
         LoginOutcome::Locked => "login-locked",
+        LoginOutcome::Throttled => "login-throttled",
+    };
+    let status = if key == "login-throttled" {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        StatusCode::UNAUTHORIZED
     };
     let l = L::new(&ctx);
     render_status(
-        StatusCode::UNAUTHORIZED,
+        status,
         &LoginPage {
             error: Some(l.t(key)),
             l,
