@@ -69,10 +69,11 @@ impl Store {
             cq = cq.bind(*a);
         }
         let total: i64 = cq.fetch_one(&self.read).await?.try_get(0)?;
+        let (page, per) = crate::paging(Some(f.page), Some(f.per_page));
         let sql = format!(
             "SELECT {COLS} FROM audit_events {filter} ORDER BY seq DESC LIMIT {} OFFSET {}",
-            f.per_page,
-            (f.page - 1) * f.per_page
+            per,
+            (page - 1) * per
         );
         let mut q = sqlx::query(&sql);
         for a in &args {

@@ -1199,12 +1199,19 @@ impl Store {
     pub async fn delete_conference(&self, ctx: &AuditCtx, id: &str) -> Result<(), StoreError> {
         let mut tx = self.begin(ctx).await?;
         let c = conference_tx(&mut tx.tx, id).await?;
-        let elections: i64 = sqlx::query("SELECT COUNT(*) FROM elections WHERE conference_id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx.tx)
-            .await?
-            .try_get(0)?;
-        if elections > 0 || !c.minutes.is_empty() || c.status == "held" {
+        // Whatever points at the conference is its history: elections held there, documents
+        // adopted there, the news written about it.
+        let refs: i64 = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM elections WHERE conference_id = $1) \
+                  + (SELECT COUNT(*) FROM group_documents WHERE conference_id = $1) \
+                  + (SELECT COUNT(*) FROM document_versions WHERE adopted_conference_id = $1) \
+                  + (SELECT COUNT(*) FROM news_articles WHERE conference_id = $1)",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get(0)?;
+        if refs > 0 || !c.minutes.is_empty() || c.status == "held" {
             return Err(refused("err-has-history", &[]));
         }
         for sql in [

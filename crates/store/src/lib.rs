@@ -59,6 +59,8 @@ pub struct Page<T> {
 }
 
 pub const MAX_PER_PAGE: i64 = 200;
+/// Far beyond any real list, and small enough that the offset cannot overflow.
+pub const MAX_PAGE: i64 = 1_000_000;
 
 /// Import errors by row: (row, column, translation key).
 pub type RowErrors = Vec<(usize, String, String)>;
@@ -72,6 +74,6 @@ impl<T> Page<T> {
 /// Clamp user-supplied paging to sane bounds.
 pub fn paging(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
     let per = per_page.unwrap_or(50).clamp(1, MAX_PER_PAGE);
-    let page = page.unwrap_or(1).max(1);
+    let page = page.unwrap_or(1).clamp(1, MAX_PAGE);
     (page, per)
 }

@@ -74,10 +74,11 @@ impl Store {
             cq = cq.bind(a);
         }
         let total: i64 = cq.fetch_one(&self.read).await?.try_get(0)?;
+        let (page, per) = crate::paging(Some(q.page), Some(q.per_page));
         let sql = format!(
             "SELECT {COLS} FROM people p JOIN units u ON u.id = p.unit_id {filter} ORDER BY p.sort_key LIMIT {} OFFSET {}",
-            q.per_page,
-            (q.page - 1) * q.per_page
+            per,
+            (page - 1) * per
         );
         let mut lq = sqlx::query(&sql);
         for a in &args {

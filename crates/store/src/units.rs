@@ -143,11 +143,12 @@ impl Store {
             cq = cq.bind(a);
         }
         let total: i64 = cq.fetch_one(&self.read).await?.try_get(0)?;
+        let (page, per) = crate::paging(Some(q.page), Some(q.per_page));
         let sql = format!(
             "SELECT {UNIT_COLS} FROM units u LEFT JOIN units p ON p.id = u.parent_id {filter} \
              ORDER BY u.sort_key, u.code LIMIT {} OFFSET {}",
-            q.per_page,
-            (q.page - 1) * q.per_page
+            per,
+            (page - 1) * per
         );
         let mut lq = sqlx::query(&sql);
         for a in &args {

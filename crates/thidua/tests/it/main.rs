@@ -15,4 +15,5 @@ mod matrix;
 mod movements;
 mod records;
 mod registrations;
+mod regressions;
 mod scoring;
