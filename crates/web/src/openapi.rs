@@ -132,5 +132,66 @@ pub fn document() -> serde_json::Value {
     api.merge(api::activities::ActivitiesDoc::openapi());
     let mut doc = serde_json::to_value(api).unwrap_or_default();
     doc["openapi"] = serde_json::Value::String("3.1.0".into());
+    document_errors(&mut doc);
     doc
+}
+
+/// The errors every operation can answer, whatever its handler: bad or oversized input, no
+/// or refused credentials, an unknown id, a conflict, failed validation — all the same
+/// problem+json shape. Declared once here so that each operation's list is complete.
+fn document_errors(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    const STATUSES: &[(&str, &str)] = &[
+        ("400", "Malformed request"),
+        ("401", "Not signed in, or the token is not valid"),
+        ("403", "Not permitted for this user"),
+        ("404", "No such resource, or not visible to this user"),
+        (
+            "409",
+            "Conflicts with the current state (stale version, duplicate, wrong workflow step)",
+        ),
+        ("413", "Request body too large"),
+        ("415", "Unsupported content type"),
+        ("422", "Validation failed: the errors name each field"),
+    ];
+    doc["components"]["schemas"]["Problem"] = json!({
+        "type": "object",
+        "description": "RFC 9457 problem details",
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object"}}
+        },
+        "required": ["type", "title", "status"]
+    });
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(ops) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in ops.iter_mut() {
+            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            let Some(responses) = op
+                .as_object_mut()
+                .and_then(|o| o.get_mut("responses"))
+                .and_then(|r| r.as_object_mut())
+            else {
+                continue;
+            };
+            for (code, description) in STATUSES {
+                responses.entry(*code).or_insert_with(|| {
+                    json!({
+                        "description": description,
+                        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                    })
+                });
+            }
+        }
+    }
 }
