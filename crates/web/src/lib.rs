@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod pdf;
+pub mod proposals;
 pub mod records;
 pub mod registrations;
 pub mod scoring;
@@ -409,6 +410,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::movements::routes())
         .merge(records::routes().layer(DefaultBodyLimit::max(BODY_LIMIT)))
         .merge(activities::routes())
+        .merge(proposals::routes().layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context));
 

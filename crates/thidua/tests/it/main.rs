@@ -14,3 +14,4 @@ mod movements;
 mod records;
 mod registrations;
 mod scoring;
+mod yearend;
