@@ -458,6 +458,7 @@ impl Store {
         let achievements = limited("achievements", &d.achievements, MAX_ACHIEVEMENTS)?;
         let person = d.person_id.clone().filter(|p| !p.trim().is_empty());
         let mut tx = self.begin(ctx).await?;
+        lock_year(&mut tx, &d.year_id).await?;
         if sqlx::query("SELECT 1 FROM units WHERE id = $1")
             .bind(&d.unit_id)
             .fetch_optional(&mut *tx.tx)
@@ -645,6 +646,7 @@ impl Store {
         let from = status_of(&before)?;
         let to = transition(from, step, who)?;
         if matches!(step, Step::Accept) {
+            lock_year(&mut tx, &before.year_id).await?;
             check_quota(
                 &mut tx.tx,
                 &before.title_code,
@@ -1273,6 +1275,17 @@ impl Store {
             .await?;
         self.load_each(ids, decision_tx).await
     }
+}
+
+/// Take the year's row lock (PostgreSQL; SQLite has one writer): proposals of one council
+/// year are checked against their quota one after another, so two at the same instant
+/// cannot both take the last place.
+async fn lock_year(tx: &mut Tx, year_id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE emulation_years SET version = version WHERE id = $1")
+        .bind(year_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
 }
 
 async fn set_status(

@@ -447,6 +447,35 @@ async fn acclaim_proposal_council_vote_and_decision() {
         count(&app, "SELECT COUNT(*) FROM decisions").await,
         decisions_before
     );
+    // Every step is in the audit trail, and the trail's chain holds; ballots' choices are not.
+    let aud = app.demo("kiemtra").await;
+    let trail = aud
+        .json(&format!(
+            "/api/v1/audit?entity=proposal&entity_id={pid}&per_page=200"
+        ))
+        .await;
+    let actions: Vec<&str> = trail["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|a| a["action"].as_str().unwrap_or_default())
+        .collect();
+    for a in [
+        "create",
+        "submit",
+        "return",
+        "update",
+        "accept",
+        "attach",
+        "open_vote",
+        "council_vote",
+        "close_vote",
+        "decide",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    assert!(!trail.to_string().contains("\"choice\""));
+    assert!(aud.json("/api/v1/audit/verify").await["first_break"].is_null());
     // The proposal's page shows the rules and the history.
     let r = tv.get(&format!("/proposals/{pid}")).await;
     assert_eq!(r.status(), 200);
@@ -714,4 +743,223 @@ async fn demo_closed_2023_for_cluster_8_and_an_giang_cluster_2() {
         .await
             >= 2
     );
+    // The acclaim's counts are in the year-end conference's minutes.
+    let y23 = sec.sector_year(2023).await;
+    let c8 = sec.group(&y23, "cluster", 8).await;
+    let confs = sec
+        .json(&format!(
+            "/api/v1/groups/{}/conferences",
+            c8["id"].as_str().expect("id")
+        ))
+        .await;
+    assert!(
+        confs.as_array().expect("c").iter().any(|c| c["minutes"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("suy tôn")
+            && c["minutes"].as_str().unwrap_or_default().contains("2/2")),
+        "{confs}"
+    );
+    // The public page lists nothing when no window is open.
+    let r = client()
+        .get(app.url("/public/consultations"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn a_member_votes_once_even_at_the_same_instant() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let tv = app.demo("lanhdao.travinh").await;
+    let y = sec.sector_year(2024).await;
+    let tv_id = app.unit_id("P-TRAVINH").await;
+    let p = accepted(
+        &tv,
+        &sec,
+        json!({"year_id": y, "unit_id": tv_id, "title_code": "advanced_labour_collective", "kind": "yearly"}),
+    )
+    .await;
+    let id = p["id"].as_str().expect("id").to_owned();
+    let r = sec
+        .post_json(&format!("/api/v1/proposals/{id}/vote/open"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let m = app.demo("lanhdao.vkscc1").await;
+    let path = format!("/api/v1/proposals/{id}/ballots");
+    let (yes, no) = (json!({"choice": "yes"}), json!({"choice": "no"}));
+    let (a, b, c) = tokio::join!(
+        m.post_json(&path, &yes),
+        m.post_json(&path, &no),
+        m.post_json(&path, &yes),
+    );
+    let mut codes = vec![
+        a.status().as_u16(),
+        b.status().as_u16(),
+        c.status().as_u16(),
+    ];
+    codes.sort_unstable();
+    assert_eq!(codes, [201, 409, 409]);
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM council_ballots WHERE proposal_id = '{id}'")
+        )
+        .await,
+        1
+    );
+    // Below quorum (1 of 5): the count is refused and the vote stays open.
+    let r = sec
+        .post_json(&format!("/api/v1/proposals/{id}/vote/close"), &json!({}))
+        .await;
+    assert_eq!(kind(&problem(r, 409).await), "/problems/err-below-quorum");
+    assert_eq!(
+        sec.json(&format!("/api/v1/proposals/{id}")).await["status"],
+        "voting"
+    );
+    // Three votes against: the council does not approve; the proposal is rejected.
+    for u in ["lanhdao.vkscc2", "lanhdao.vkscc3", "lanhdao.hanoi"] {
+        let s = app.demo(u).await;
+        let r = s.post_json(&path, &json!({"choice": "no"})).await;
+        assert_eq!(r.status(), 201, "{u}");
+    }
+    let r = sec
+        .post_json(&format!("/api/v1/proposals/{id}/vote/close"), &json!({}))
+        .await;
+    let p = body(r).await;
+    assert_eq!(p["status"], "rejected");
+    assert_eq!(p["vote"]["outcome"], "not_approved");
+}
+
+/// One cluster's year through the API: the year and its group, the head's election, a
+/// registration, the year-end conference and its acclaim vote, the proposal, the council's
+/// vote and the decision, and the registry the next year's checks read. (The pact's signing
+/// and the scoring are walked by their own tests.)
+#[tokio::test]
+async fn one_clusters_year_end_to_end() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let council = sector_council(&sec).await;
+    let r = sec
+        .post_json(
+            &format!("/api/v1/councils/{council}/years"),
+            &json!({"year": 2026, "theme": "", "motto": "", "registration_deadline": ymd(30)}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let y = body(r).await["id"].as_str().expect("y").to_owned();
+    let tv = app.unit_id("P-TRAVINH").await;
+    let st = app.unit_id("P-SOCTRANG").await;
+    let bt = app.unit_id("P-BENTRE").await;
+    let r = sec
+        .post_json(
+            &format!("/api/v1/years/{y}/groups"),
+            &json!({"kind": "cluster", "number": 77, "member_ids": [tv, st, bt]}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let gid = body(r).await["id"].as_str().expect("g").to_owned();
+    let leaders = ["lanhdao.travinh", "lanhdao.soctrang", "lanhdao.bentre"];
+
+    // The head is elected.
+    let r = sec
+        .post_json(
+            &format!("/api/v1/groups/{gid}/elections"),
+            &json!({"office": "head", "method": "secret", "candidate_ids": [tv, st]}),
+        )
+        .await;
+    let eid = body(r).await["id"].as_str().expect("e").to_owned();
+    for l in leaders {
+        let s = app.demo(l).await;
+        let r = s
+            .post_json(
+                &format!("/api/v1/elections/{eid}/ballots"),
+                &json!({"choice": tv}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    sec.post_json(&format!("/api/v1/elections/{eid}/close"), &json!({}))
+        .await;
+    assert_eq!(
+        sec.json(&format!("/api/v1/groups/{gid}")).await["head"]["id"],
+        tv.as_str()
+    );
+
+    // Trà Vinh registers for the sector flag.
+    let officer = app.demo("canbo.travinh").await;
+    let r = officer
+        .post_json(
+            &format!("/api/v1/years/{y}/registrations"),
+            &json!({"unit_id": tv, "title_code": "sector_flag"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+
+    // The year-end conference, hosted by the head, and its acclaim vote.
+    let head = app.demo("lanhdao.travinh").await;
+    let r = head
+        .post_json(
+            &format!("/api/v1/groups/{gid}/conferences"),
+            &json!({"kind": "year_end", "starts_at": "2026-12-10T08:00", "host_unit_id": tv, "venue": "Trà Vinh", "mode": "in_person"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let conf = body(r).await["id"].as_str().expect("c").to_owned();
+    let r = head
+        .post_json(
+            &format!("/api/v1/groups/{gid}/elections"),
+            &json!({"office": "acclaim:sector_flag", "method": "open", "candidate_ids": [tv, st, bt], "conference_id": conf}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let acclaim = body(r).await["id"].as_str().expect("a").to_owned();
+    for l in leaders {
+        let s = app.demo(l).await;
+        s.post_json(
+            &format!("/api/v1/elections/{acclaim}/ballots"),
+            &json!({"choice": tv}),
+        )
+        .await;
+    }
+    let r = head
+        .post_json(&format!("/api/v1/elections/{acclaim}/close"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let c = sec.json(&format!("/api/v1/conferences/{conf}")).await;
+    assert!(
+        c["minutes"].as_str().unwrap_or_default().contains("3/3"),
+        "{c}"
+    );
+
+    // The proposal, the council's vote, the decision.
+    let p = accepted(
+        &officer,
+        &sec,
+        json!({"year_id": y, "unit_id": tv, "title_code": "sector_flag", "kind": "yearly", "acclaim_election_id": acclaim}),
+    )
+    .await;
+    let pid = p["id"].as_str().expect("p").to_owned();
+    assert_eq!(council_approves(&app, &sec, &pid).await["status"], "voted");
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let mut dec = json!({"council_id": council, "issuer": "Viện trưởng VKSND tối cao", "number": "903/QĐ-VKSTC",
+        "date": "2027-01-10", "signer": "Viện trưởng", "proposal_ids": [pid], "pdf_base64": b64(b"GIF89a")});
+    let r = sec.post_json("/api/v1/decisions", &dec).await;
+    assert_eq!(r.status(), 422);
+    dec["pdf_base64"] = json!(b64(b"%PDF-1.4\n%decision\n"));
+    let r = sec.post_json("/api/v1/decisions", &dec).await;
+    assert_eq!(r.status(), 201);
+    let d = body(r).await;
+    let file = d["file_id"].as_str().expect("file");
+    let r = sec.get(&format!("/files/{file}")).await;
+    assert_eq!(r.status(), 200);
+
+    // The registry holds it, which is what the next year's checks read.
+    let awards = officer.json(&format!("/api/v1/units/{tv}/awards")).await;
+    assert_eq!(awards[0]["year"], 2026);
+    assert_eq!(awards[0]["title_code"], "sector_flag");
+    assert_eq!(awards[0]["decision_number"], "903/QĐ-VKSTC");
 }
