@@ -224,7 +224,7 @@ pub fn router(state: AppState) -> Router {
         .route("/verify", get(pages::documents::verify))
         .route("/verify/{code}", get(pages::documents::verify_code))
         .route("/scoring", get(pages::coming))
-        .route("/review", get(pages::coming))
+        .route("/review", get(pages::proposals::index))
         .route("/awards", get(pages::coming))
         .route("/reports", get(pages::coming))
         .route("/api/docs", get(pages::api_docs))

@@ -357,4 +357,10 @@ pub fn routes() -> Router<AppState> {
             get(pages::public_get).post(pages::public_comment),
         )
         .route("/proposals/{id}", get(pages::proposal))
+        .route("/proposals/{id}/step", post(pages::step))
+        .route("/proposals/{id}/ballot", post(pages::ballot))
+        .route(
+            "/years/{id}/proposals",
+            get(pages::year).post(pages::propose),
+        )
 }

@@ -963,3 +963,89 @@ async fn one_clusters_year_end_to_end() {
     assert_eq!(awards[0]["title_code"], "sector_flag");
     assert_eq!(awards[0]["decision_number"], "903/QĐ-VKSTC");
 }
+
+#[tokio::test]
+async fn proposals_through_the_pages() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let tv = app.demo("lanhdao.travinh").await;
+    let y = sec.sector_year(2024).await;
+    let tv_id = app.unit_id("P-TRAVINH").await;
+    assert_eq!(tv.get("/review").await.status(), 200);
+    let r = tv.get(&format!("/years/{y}/proposals")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("html").contains("Trà Vinh"));
+    // The viewer has nothing to propose and no list to see.
+    let xem = app.demo("xem").await;
+    assert_eq!(
+        xem.get(&format!("/years/{y}/proposals")).await.status(),
+        403
+    );
+    // A bad kind comes back on the form; a good one goes to the new proposal.
+    let r = tv
+        .post_form(
+            &format!("/years/{y}/proposals"),
+            &[
+                ("unit_id", &tv_id),
+                ("title_code", "advanced_labour_collective"),
+                ("kind", "weekly"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = tv
+        .post_form(
+            &format!("/years/{y}/proposals"),
+            &[
+                ("unit_id", &tv_id),
+                ("title_code", "advanced_labour_collective"),
+                ("kind", "yearly"),
+                ("summary", "Hoàn thành tốt nhiệm vụ"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().expect("loc").to_owned();
+    let id = loc.trim_start_matches("/proposals/").to_owned();
+    let step = format!("/proposals/{id}/step");
+    assert_eq!(
+        tv.post_form(&step, &[("step", "submit")]).await.status(),
+        303
+    );
+    // The proposer cannot accept its own; an empty reason is refused on the page.
+    assert_eq!(
+        tv.post_form(&step, &[("step", "accept")]).await.status(),
+        403
+    );
+    let r = sec
+        .post_form(&step, &[("step", "return"), ("reason", "")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        sec.post_form(&step, &[("step", "accept")]).await.status(),
+        303
+    );
+    assert_eq!(
+        sec.post_form(&step, &[("step", "open_vote")])
+            .await
+            .status(),
+        303
+    );
+    let m = app.demo("lanhdao.vkscc2").await;
+    let r = m
+        .post_form(&format!("/proposals/{id}/ballot"), &[("choice", "yes")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().expect("loc").to_owned();
+    assert!(loc.contains("receipt="));
+    let r = m.get(&loc).await;
+    assert_eq!(r.status(), 200);
+    // Not on the council: the page says so.
+    let r = tv
+        .post_form(&format!("/proposals/{id}/ballot"), &[("choice", "yes")])
+        .await;
+    assert_eq!(r.status(), 409);
+    let p = sec.json(&format!("/api/v1/proposals/{id}")).await;
+    assert_eq!(p["status"], "voting");
+    assert_eq!(p["voters"], 1);
+}

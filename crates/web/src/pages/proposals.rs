@@ -8,7 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use thidua_store::{Proposal, PublicNominee};
+use thidua_domain::auth::{Action, Resource};
+use thidua_domain::proposal::Step;
+use thidua_domain::titles;
+use thidua_store::{Council, Proposal, ProposalDraft, PublicNominee, UnitBrief};
 
 use super::{form_errors, render, render_status, FormErrors, L};
 use crate::ctx::Ctx;
@@ -110,20 +113,313 @@ struct ProposalPage {
     p: Proposal,
     en: bool,
     status: String,
+    can_propose: bool,
+    can_review: bool,
+    is_member: bool,
+    receipt: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ProposalQuery {
+    pub receipt: Option<String>,
+}
+
+async fn proposal_page(
+    app: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    receipt: Option<String>,
+    error: Option<(String, StatusCode)>,
+) -> AppResult<Response> {
+    let p = app.store.get_proposal(id).await?;
+    rules::may_view(app, ctx, &p).await?;
+    let status = rules::status_name(&p.status, ctx.lang);
+    let user = ctx.user()?.user.id.clone();
+    let page = ProposalPage {
+        l: L::new(ctx),
+        en: ctx.lang == Lang::En,
+        status,
+        can_propose: rules::may_propose(app, ctx, &p.unit_id).await.is_ok(),
+        can_review: rules::may_review(app, ctx, &p.council_id).await.is_ok(),
+        is_member: app.store.is_council_member(&p.council_id, &user).await?,
+        receipt,
+        error: error.as_ref().map(|e| e.0.clone()),
+        p,
+    };
+    match error {
+        Some((_, code)) => render_status(code, &page),
+        None => render(&page),
+    }
 }
 
 pub async fn proposal(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ProposalQuery>,
+) -> AppResult<Response> {
+    proposal_page(&app, &ctx, &id, q.receipt, None).await
+}
+
+/// The message of a refused form, or the error itself when it is not about the input.
+fn refusal(lang: Lang, e: crate::error::AppError) -> AppResult<(String, StatusCode)> {
+    let (errors, status) = form_errors(lang, e)?;
+    Ok((
+        errors
+            .0
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect::<Vec<_>>()
+            .join(" "),
+        status,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    pub step: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// One workflow step from the proposal's page; 303 back to it.
+pub async fn step(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<StepForm>,
+) -> AppResult<Response> {
+    let r = match f.step.as_str() {
+        "submit" => crate::api::proposals::step(&app, &ctx, &id, Step::Submit)
+            .await
+            .map(|_| ()),
+        "accept" => crate::api::proposals::step(&app, &ctx, &id, Step::Accept)
+            .await
+            .map(|_| ()),
+        "return" => crate::api::proposals::step(&app, &ctx, &id, Step::Return { reason: f.reason })
+            .await
+            .map(|_| ()),
+        "reject" => crate::api::proposals::step(&app, &ctx, &id, Step::Reject { reason: f.reason })
+            .await
+            .map(|_| ()),
+        "open_vote" | "close_vote" => {
+            let p = app.store.get_proposal(&id).await?;
+            rules::may_review(&app, &ctx, &p.council_id).await?;
+            let who = ctx.user()?.user.username.clone();
+            if f.step == "open_vote" {
+                app.store.open_council_vote(&ctx.audit(), &id, &who).await
+            } else {
+                app.store.close_council_vote(&ctx.audit(), &id, &who).await
+            }
+            .map(|_| ())
+            .map_err(Into::into)
+        }
+        _ => Err(crate::error::AppError::BadRequest("err-bad-request".into())),
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
+        Err(e) => {
+            let err = refusal(ctx.lang, e)?;
+            proposal_page(&app, &ctx, &id, None, Some(err)).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BallotForm {
+    pub choice: String,
+}
+
+/// A council member's secret ballot from the page; the receipt is shown once.
+pub async fn ballot(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<BallotForm>,
 ) -> AppResult<Response> {
     let p = app.store.get_proposal(&id).await?;
-    rules::may_view(&app, &ctx, &p).await?;
-    let status = rules::status_name(&p.status, ctx.lang);
-    render(&ProposalPage {
+    let r = match rules::may_vote(&app, &ctx, &p).await {
+        Ok(()) => {
+            let user = ctx.user()?.user.id.clone();
+            app.store
+                .cast_council_ballot(
+                    &ctx.audit(),
+                    &id,
+                    &user,
+                    &f.choice,
+                    &crate::groups::new_receipt(),
+                )
+                .await
+                .map_err(Into::into)
+        }
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(receipt) => {
+            Ok(Redirect::to(&format!("/proposals/{id}?receipt={receipt}")).into_response())
+        }
+        Err(e) => {
+            let err = refusal(ctx.lang, e)?;
+            proposal_page(&app, &ctx, &id, None, Some(err)).await
+        }
+    }
+}
+
+// ---- the year-end area: councils' years, a year's proposals, the form to propose ----
+
+#[derive(Template)]
+#[template(path = "proposals/index.html")]
+struct IndexPage {
+    l: L,
+    councils: Vec<(Council, Vec<(String, i64)>)>,
+}
+
+pub async fn index(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.may(Action::ViewUnits, &Resource::SYSTEM)?;
+    let mut councils = Vec::new();
+    for c in app.store.list_councils().await? {
+        let years = app.store.years_of(&c.id).await?;
+        councils.push((c, years));
+    }
+    render(&IndexPage {
         l: L::new(&ctx),
-        en: ctx.lang == Lang::En,
-        status,
-        p,
+        councils,
     })
+}
+
+#[derive(Template)]
+#[template(path = "proposals/year.html")]
+struct YearPage {
+    l: L,
+    year_id: String,
+    year: i64,
+    council: Council,
+    items: Vec<(Proposal, String)>,
+    units: Vec<UnitBrief>,
+    titles: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, String)>,
+    errors: FormErrors,
+    form: ProposeForm,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ProposeForm {
+    #[serde(default)]
+    pub unit_id: String,
+    #[serde(default)]
+    pub title_code: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub acclaim_election_id: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub achievements: String,
+}
+
+async fn year_page(
+    app: &AppState,
+    ctx: &Ctx,
+    year_id: &str,
+    form: ProposeForm,
+    errors: Option<(FormErrors, StatusCode)>,
+) -> AppResult<Response> {
+    ctx.user()?;
+    let y = app.store.get_year(year_id).await?;
+    let council = app.store.get_council(&y.council_id).await?;
+    let review = rules::may_review(app, ctx, &y.council_id).await.is_ok();
+    // The units the caller may propose: members of the year's groups it covers.
+    let mut units = Vec::new();
+    for g in app.store.groups_of_year(year_id).await? {
+        for m in g.members {
+            if rules::may_propose(app, ctx, &m.id).await.is_ok()
+                && !units.iter().any(|u: &UnitBrief| u.id == m.id)
+            {
+                units.push(m);
+            }
+        }
+    }
+    if !review && units.is_empty() {
+        return Err(crate::error::AppError::Forbidden);
+    }
+    let mut items = Vec::new();
+    for p in app.store.proposals(year_id, None).await? {
+        if review || units.iter().any(|u| u.id == p.unit_id) {
+            let s = rules::status_name(&p.status, ctx.lang);
+            items.push((p, s));
+        }
+    }
+    let en = ctx.lang == Lang::En;
+    let page = YearPage {
+        l: L::new(ctx),
+        year_id: year_id.to_owned(),
+        year: y.year,
+        council,
+        items,
+        units,
+        titles: titles::CATALOGUE
+            .iter()
+            .filter(|t| t.kind == titles::TitleKind::Collective && t.valid_in(y.year as i32))
+            .map(|t| (t.code, t.name(en)))
+            .collect(),
+        kinds: thidua_domain::proposal::KINDS
+            .iter()
+            .map(|k| (*k, crate::i18n::t(ctx.lang, &format!("prop-kind-{k}"))))
+            .collect(),
+        errors: errors.as_ref().map(|e| e.0.clone()).unwrap_or_default(),
+        form,
+    };
+    match errors {
+        Some((_, code)) => render_status(code, &page),
+        None => render(&page),
+    }
+}
+
+pub async fn year(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    year_page(&app, &ctx, &id, ProposeForm::default(), None).await
+}
+
+/// Propose a collective title for a unit (people are proposed through the API); 303 to the
+/// new proposal, or the form again with what was refused.
+pub async fn propose(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ProposeForm>,
+) -> AppResult<Response> {
+    app.store.get_year(&id).await?;
+    let draft = ProposalDraft {
+        year_id: id.clone(),
+        unit_id: f.unit_id.clone(),
+        person_id: None,
+        title_code: f.title_code.clone(),
+        kind: f.kind.clone(),
+        acclaim_election_id: Some(f.acclaim_election_id.trim().to_owned())
+            .filter(|s| !s.is_empty()),
+        summary: f.summary.clone(),
+        achievements: f.achievements.clone(),
+    };
+    let r = match rules::may_propose(&app, &ctx, &f.unit_id).await {
+        Ok(()) => {
+            let who = ctx.user()?.user.username.clone();
+            app.store
+                .create_proposal(&ctx.audit(), &draft, &who)
+                .await
+                .map_err(Into::into)
+        }
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(p) => Ok(Redirect::to(&format!("/proposals/{}", p.id)).into_response()),
+        Err(e) => {
+            let errs = form_errors(ctx.lang, e)?;
+            year_page(&app, &ctx, &id, f, Some(errs)).await
+        }
+    }
 }
