@@ -359,6 +359,8 @@ pub fn routes() -> Router<AppState> {
         .route("/proposals/{id}", get(pages::proposal))
         .route("/proposals/{id}/step", post(pages::step))
         .route("/proposals/{id}/ballot", post(pages::ballot))
+        .route("/proposals/{id}/consultation", post(pages::consultation))
+        .route("/years/{id}/decisions", post(pages::decide))
         .route(
             "/years/{id}/proposals",
             get(pages::year).post(pages::propose),

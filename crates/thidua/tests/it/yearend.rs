@@ -1049,3 +1049,110 @@ async fn proposals_through_the_pages() {
     assert_eq!(p["status"], "voting");
     assert_eq!(p["voters"], 1);
 }
+
+#[tokio::test]
+async fn consultation_and_decision_through_the_pages() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let st = app.demo("lanhdao.soctrang").await;
+    let tv = app.demo("lanhdao.travinh").await;
+    let y = sec.sector_year(2024).await;
+    let st_id = app.unit_id("P-SOCTRANG").await;
+    let tv_id = app.unit_id("P-TRAVINH").await;
+    let gov = accepted(
+        &st,
+        &sec,
+        json!({"year_id": y, "unit_id": st_id, "title_code": "government_flag", "kind": "yearly"}),
+    )
+    .await;
+    let gid = gov["id"].as_str().expect("id").to_owned();
+    let r = sec
+        .post_form(
+            &format!("/proposals/{gid}/consultation"),
+            &[
+                ("opens_on", &ymd(0)),
+                ("closes_on", &ymd(1)),
+                ("public_summary", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = sec
+        .post_form(
+            &format!("/proposals/{gid}/consultation"),
+            &[
+                ("opens_on", &ymd(0)),
+                ("closes_on", &ymd(9)),
+                ("public_summary", "Tóm tắt thành tích công khai"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let anon = client();
+    anon.post(app.url(&format!("/public/consultations/{gid}")))
+        .form(&[("author_name", "Người dân"), ("body", "<b>Ý kiến</b>")])
+        .send()
+        .await
+        .expect("comment");
+    let html = sec
+        .get(&format!("/proposals/{gid}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("&lt;b&gt;Ý kiến&lt;/b&gt;") || html.contains("&#60;b&#62;Ý kiến"),
+        "escaped"
+    );
+    assert!(!html.contains("<b>Ý kiến</b>"));
+
+    // A decision from the year's page: a voted proposal is decided; an unvoted one refused.
+    let alc = accepted(
+        &tv,
+        &sec,
+        json!({"year_id": y, "unit_id": tv_id, "title_code": "advanced_labour_collective", "kind": "yearly"}),
+    )
+    .await;
+    let aid = alc["id"].as_str().expect("id").to_owned();
+    let form = |ids: &[&str], number: &str| {
+        let mut f: Vec<(String, String)> = vec![
+            ("issuer".into(), "Viện trưởng VKSND tối cao".into()),
+            ("number".into(), number.into()),
+            ("date".into(), "2025-01-15".into()),
+            ("signer".into(), "Viện trưởng".into()),
+        ];
+        for i in ids {
+            f.push(("proposal_ids".into(), (*i).into()));
+        }
+        f
+    };
+    let post = |f: Vec<(String, String)>| {
+        let sec = &sec;
+        let y = y.clone();
+        async move {
+            let mut f = f;
+            f.push(("_csrf".into(), sec.csrf.clone()));
+            sec.http
+                .post(sec.url(&format!("/years/{y}/decisions")))
+                .form(&f)
+                .send()
+                .await
+                .expect("post")
+        }
+    };
+    let r = post(form(&[&aid], "904/QĐ-VKSTC")).await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(
+        tv.post_form(&format!("/years/{y}/decisions"), &[("number", "1")])
+            .await
+            .status(),
+        403
+    );
+    council_approves(&app, &sec, &aid).await;
+    let r = post(form(&[&aid], "904/QĐ-VKSTC")).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        sec.json(&format!("/api/v1/proposals/{aid}")).await["status"],
+        "decided"
+    );
+}

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use thidua_domain::auth::{Action, Resource};
 use thidua_domain::proposal::Step;
 use thidua_domain::titles;
-use thidua_store::{Council, Proposal, ProposalDraft, PublicNominee, UnitBrief};
+use thidua_store::{
+    Comment, Council, DecisionDraft, Proposal, ProposalDraft, PublicNominee, UnitBrief,
+};
 
 use super::{form_errors, render, render_status, FormErrors, L};
 use crate::ctx::Ctx;
@@ -118,6 +120,8 @@ struct ProposalPage {
     is_member: bool,
     receipt: Option<String>,
     error: Option<String>,
+    comments: Vec<Comment>,
+    today: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -136,12 +140,20 @@ async fn proposal_page(
     rules::may_view(app, ctx, &p).await?;
     let status = rules::status_name(&p.status, ctx.lang);
     let user = ctx.user()?.user.id.clone();
+    let can_review = rules::may_review(app, ctx, &p.council_id).await.is_ok();
+    let comments = if can_review {
+        app.store.comments(&p.id).await?
+    } else {
+        Vec::new()
+    };
     let page = ProposalPage {
+        comments,
+        today: rules::today().format("%Y-%m-%d").to_string(),
         l: L::new(ctx),
         en: ctx.lang == Lang::En,
         status,
         can_propose: rules::may_propose(app, ctx, &p.unit_id).await.is_ok(),
-        can_review: rules::may_review(app, ctx, &p.council_id).await.is_ok(),
+        can_review,
         is_member: app.store.is_council_member(&p.council_id, &user).await?,
         receipt,
         error: error.as_ref().map(|e| e.0.clone()),
@@ -301,6 +313,7 @@ struct YearPage {
     kinds: Vec<(&'static str, String)>,
     errors: FormErrors,
     form: ProposeForm,
+    can_decide: bool,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -370,6 +383,7 @@ async fn year_page(
             .collect(),
         errors: errors.as_ref().map(|e| e.0.clone()).unwrap_or_default(),
         form,
+        can_decide: rules::may_decide(app, ctx, &y.council_id).await.is_ok(),
     };
     match errors {
         Some((_, code)) => render_status(code, &page),
@@ -420,6 +434,87 @@ pub async fn propose(
         Err(e) => {
             let errs = form_errors(ctx.lang, e)?;
             year_page(&app, &ctx, &id, f, Some(errs)).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConsultationForm {
+    pub opens_on: String,
+    pub closes_on: String,
+    pub public_summary: String,
+}
+
+/// Open the public consultation from the proposal's page (secretariat).
+pub async fn consultation(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ConsultationForm>,
+) -> AppResult<Response> {
+    let p = app.store.get_proposal(&id).await?;
+    rules::may_review(&app, &ctx, &p.council_id).await?;
+    let who = ctx.user()?.user.username.clone();
+    match app
+        .store
+        .open_consultation(
+            &ctx.audit(),
+            &id,
+            &f.opens_on,
+            &f.closes_on,
+            &f.public_summary,
+            &who,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
+        Err(e) => {
+            let err = refusal(ctx.lang, e.into())?;
+            proposal_page(&app, &ctx, &id, None, Some(err)).await
+        }
+    }
+}
+
+/// Record a decision from a year's page: the ticked voted proposals (secretariat).
+pub async fn decide(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let y = app.store.get_year(&id).await?;
+    rules::may_decide(&app, &ctx, &y.council_id).await?;
+    let mut d = DecisionDraft {
+        council_id: y.council_id.clone(),
+        issuer: String::new(),
+        number: String::new(),
+        date: String::new(),
+        signer: String::new(),
+        title: String::new(),
+        proposal_ids: Vec::new(),
+    };
+    // Repeated checkboxes (proposal_ids) do not fit a struct form: read the pairs.
+    for (k, v) in pairs {
+        match k.as_str() {
+            "issuer" => d.issuer = v,
+            "number" => d.number = v,
+            "date" => d.date = v,
+            "signer" => d.signer = v,
+            "title" => d.title = v,
+            "proposal_ids" => d.proposal_ids.push(v),
+            _ => {}
+        }
+    }
+    let who = ctx.user()?.user.username.clone();
+    match app
+        .store
+        .record_decision(&ctx.audit(), &d, None, &who)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/years/{id}/proposals")).into_response()),
+        Err(e) => {
+            let errs = form_errors(ctx.lang, e.into())?;
+            year_page(&app, &ctx, &id, ProposeForm::default(), Some(errs)).await
         }
     }
 }
