@@ -438,7 +438,7 @@ pub struct DecisionBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/decisions", summary = "Record a decision: its voted proposals become decided and enter the awards registry", tag = "proposals",
-    request_body = DecisionDraft, responses((status = 201, body = Decision), (status = 403), (status = 409, description = "A proposal not voted, or the number already used by the issuer"), (status = 422)))]
+    request_body = DecisionBody, responses((status = 201, body = Decision), (status = 403), (status = 409, description = "A proposal not voted, or the number already used by the issuer"), (status = 422)))]
 pub async fn decide(
     State(app): State<AppState>,
     ctx: Ctx,
@@ -576,6 +576,7 @@ pub async fn public_comment(
         CouncilMember,
         Decision,
         DecisionDraft,
+        DecisionBody,
         PublicNominee,
         PublishedCouncilBallot,
         UpdateBody,
