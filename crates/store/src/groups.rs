@@ -1266,16 +1266,14 @@ impl Store {
                 return Err(StoreError::field("conference_id", "err-bad-request"));
             }
         }
-        // An acclaim takes the title's threshold of that year when none is given.
-        let rule = d.rule.unwrap_or_else(|| {
-            acclaim
-                .and_then(|code| {
-                    thidua_domain::proposal::year_end_rules(g.year as i32)
-                        .and_then(|r| r.acclaim_for(code))
-                        .map(|a| a.vote_rule())
-                })
-                .unwrap_or_default()
+        // An acclaim counts by the title's threshold of that year, whatever the caller
+        // asks: the threshold is the rules' data, not the host's choice.
+        let data_rule = acclaim.and_then(|code| {
+            thidua_domain::proposal::year_end_rules(g.year as i32)
+                .and_then(|r| r.acclaim_for(code))
+                .map(|a| a.vote_rule())
         });
+        let rule = data_rule.or(d.rule).unwrap_or_default();
         let mut tx = self.begin(ctx).await?;
         let id = insert_election(&mut tx, &g, d, &rule, 1, None, opened_by).await?;
         let e = election_tx(&mut tx.tx, &id).await?;

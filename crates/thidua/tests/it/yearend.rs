@@ -137,6 +137,20 @@ async fn acclaim_proposal_council_vote_and_decision() {
     let e = body(r).await;
     let eid = e["id"].as_str().expect("eid").to_owned();
     assert_eq!(e["rule"]["threshold"]["share"], json!({"num": 4, "den": 5}));
+    // A host cannot lower the threshold: the year's rule wins.
+    let r = sec
+        .post_json(
+            &format!("/api/v1/groups/{gid}/elections"),
+            &json!({"office": "acclaim:sector_flag", "method": "secret", "candidate_ids": members,
+                "rule": {"threshold": {"base": "of_members", "share": {"num": 1, "den": 2}, "strict": false}, "quorum": {"num": 1, "den": 2}}}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let low = body(r).await;
+    assert_eq!(
+        low["rule"]["threshold"]["share"],
+        json!({"num": 4, "den": 5})
+    );
     // An unknown or individual title is no acclaim.
     let r = sec
         .post_json(
@@ -178,7 +192,8 @@ async fn acclaim_proposal_council_vote_and_decision() {
             .as_array()
             .expect("e")
             .len(),
-        1
+        2,
+        "the counted vote and the one left open; no new round"
     );
 
     // Sóc Trăng was not acclaimed: its proposal naming that vote is refused.
