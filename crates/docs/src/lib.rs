@@ -42,6 +42,7 @@
 //! such apostrophe again (only when it is followed by one of those
 //! characters), which keeps the round trip exact.
 
+mod dossier;
 mod error;
 mod export;
 mod import;
@@ -53,6 +54,7 @@ mod text;
 
 use serde::{Deserialize, Serialize};
 
+pub use dossier::{report_docx, ReportDoc, ReportSection};
 pub use error::{ExportError, ImportError, RowError};
 pub use export::{export_people, export_units};
 pub use import::{parse_people, parse_units};

@@ -106,10 +106,21 @@ pub enum Action {
     /// Plan and report a unit's activities, and (on the group's head or deputy unit) the
     /// group's activities and news (resource: the unit).
     ManageActivities,
+    /// Propose a unit or its people for an award, and keep the proposal's dossier
+    /// (resource: the nominee's unit).
+    ProposeAward,
+    /// The council's standing office: check, return, accept proposals, run consultations
+    /// and the council's votes, seat its members (resource: the council's unit).
+    ReviewProposals,
+    /// Vote in a council; whether the user sits on the council is the data's say
+    /// (council_members), so any signed-in user passes here.
+    CouncilVote,
+    /// Record an award decision (resource: the council's unit).
+    RecordDecision,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewUnits,
         Action::ExportUnits,
         Action::CreateUnit,
@@ -133,6 +144,10 @@ impl Action {
         Action::ManageRecords,
         Action::RecognizeInitiative,
         Action::ManageActivities,
+        Action::ProposeAward,
+        Action::ReviewProposals,
+        Action::CouncilVote,
+        Action::RecordDecision,
     ];
 }
 
@@ -216,6 +231,15 @@ pub fn may(actor: &Actor, action: Action, res: &Resource<'_>) -> bool {
                 || actor.covers(Role::UnitLeader, res)
                 || actor.covers(Role::UnitOfficer, res)
         }
+        Action::ProposeAward => {
+            actor.covers(Role::CouncilSecretary, res)
+                || actor.covers(Role::UnitLeader, res)
+                || actor.covers(Role::UnitOfficer, res)
+        }
+        Action::ReviewProposals | Action::RecordDecision => {
+            actor.covers(Role::CouncilSecretary, res)
+        }
+        Action::CouncilVote => signed_in,
         // The unit's head recognises its own initiatives; the officer only proposes them.
         Action::RecognizeInitiative => {
             actor.covers(Role::CouncilSecretary, res) || actor.covers(Role::UnitLeader, res)

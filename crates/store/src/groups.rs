@@ -1237,7 +1237,15 @@ impl Store {
         opened_by: &str,
     ) -> Result<Election, StoreError> {
         let g = self.get_group(group_id).await?;
-        if !["head", "deputy"].contains(&d.office.as_str()) {
+        // Year-end acclaim votes (suy tôn) reuse the machinery: office "acclaim:<title>".
+        let acclaim = d.office.strip_prefix("acclaim:");
+        if let Some(code) = acclaim {
+            let ok = thidua_domain::titles::title(code)
+                .is_some_and(|t| t.kind == thidua_domain::titles::TitleKind::Collective);
+            if !ok {
+                return Err(StoreError::field("office", "err-bad-request"));
+            }
+        } else if !["head", "deputy"].contains(&d.office.as_str()) {
             return Err(StoreError::field("office", "err-bad-request"));
         }
         if Method::parse(&d.method).is_none() {
@@ -1265,7 +1273,14 @@ impl Store {
                 return Err(StoreError::field("conference_id", "err-bad-request"));
             }
         }
-        let rule = d.rule.unwrap_or_default();
+        // An acclaim counts by the title's threshold of that year, whatever the caller
+        // asks: the threshold is the rules' data, not the host's choice.
+        let data_rule = acclaim.and_then(|code| {
+            thidua_domain::proposal::year_end_rules(g.year as i32)
+                .and_then(|r| r.acclaim_for(code))
+                .map(|a| a.vote_rule())
+        });
+        let rule = data_rule.or(d.rule).unwrap_or_default();
         let mut tx = self.begin(ctx).await?;
         let id = insert_election(&mut tx, &g, d, &rule, 1, None, opened_by).await?;
         let e = election_tx(&mut tx.tx, &id).await?;
@@ -1433,7 +1448,54 @@ impl Store {
         let t = election::tally(&e.rule, e.members as u32, &cands, &choices)
             .map_err(|err| StoreError::rule(&format!("err-tally: {err}")))?;
         let mut status = "closed";
+        let acclaim = e.office.strip_prefix("acclaim:").map(str::to_owned);
         match &t.outcome {
+            // An acclaim records its counts in the minutes and opens no further round: the
+            // unit reached the title's threshold or it did not.
+            Outcome::Elected { .. } | Outcome::Tie { .. } | Outcome::NoMajority { .. }
+                if acclaim.is_some() =>
+            {
+                if let Some(conf) = &e.conference_id {
+                    let code = acclaim.as_deref().unwrap_or_default();
+                    let title = thidua_domain::titles::title(code).map_or(code, |t| t.name_vi);
+                    let name = |id: &str| {
+                        e.candidates
+                            .iter()
+                            .find(|c| c.id == id)
+                            .map(|c| c.name.clone())
+                            .unwrap_or_default()
+                    };
+                    let counts: Vec<String> = t
+                        .counts
+                        .iter()
+                        .map(|c| format!("{}: {}/{}", name(&c.candidate), c.votes, e.members))
+                        .collect();
+                    let verdict = match &t.outcome {
+                        Outcome::Elected { candidate, .. } => format!(
+                            "{} được suy tôn (cần {}/{} phiếu)",
+                            name(candidate),
+                            t.votes_needed_to_win,
+                            e.members
+                        ),
+                        _ => format!(
+                            "không đơn vị nào đạt {}/{} phiếu",
+                            t.votes_needed_to_win, e.members
+                        ),
+                    };
+                    let line = format!(
+                        "Kết quả bình xét, suy tôn {title} ({} phiếu bầu, {} phiếu trống): {}; {verdict}.",
+                        t.cast,
+                        t.blank,
+                        counts.join("; ")
+                    );
+                    sqlx::query("UPDATE conferences SET minutes = CASE WHEN minutes = '' THEN $1 ELSE minutes || $2 END, version = version + 1 WHERE id = $3")
+                        .bind(&line)
+                        .bind(format!("\n{line}"))
+                        .bind(conf)
+                        .execute(&mut *tx.tx)
+                        .await?;
+                }
+            }
             Outcome::BelowQuorum { needed, .. } => {
                 if !accept_invalid {
                     return Err(refused(

@@ -12,6 +12,7 @@ mod error;
 mod groups;
 mod movements;
 mod people;
+mod proposals;
 mod records;
 mod registrations;
 mod scoring;
@@ -37,6 +38,10 @@ pub use movements::{
     JoinedMovement, Joiner, Movement, MovementParticipant, MovementQuery, MovementRef,
 };
 pub use people::{Person, PersonQuery};
+pub use proposals::{
+    today_vn, Comment, Consultation, CouncilMember, Decision, DecisionDraft, Proposal,
+    ProposalDraft, ProposalEvent, PublicNominee, PublishedCouncilBallot, Upload,
+};
 pub use records::{Author, Exemplar, Initiative, InitiativeQuery, PersonRecord, RecordRow};
 pub use registrations::{
     Award, AwardDraft, PersonFact, RegOutcome, RegQuery, Registration, RegistrationDraft, RuleFlag,

@@ -12,10 +12,12 @@ mod activities;
 mod records;
 mod registrations;
 mod scoring;
+mod yearend;
 pub use activities::load_activities;
 pub use records::load_records;
 pub use registrations::load_registrations;
 pub use scoring::load_scoring;
+pub use yearend::load_yearend;
 
 const UNITS: &str = include_str!("../demo/units.csv");
 const LINEAGE: &str = include_str!("../demo/lineage.csv");
@@ -131,6 +133,7 @@ pub async fn load(store: &Store, hash: impl Fn(&str) -> Result<String> + Copy) -
     let scoring = load_scoring(store).await?;
     let records = load_records(store).await?;
     let activities = load_activities(store).await?;
+    let yearend = load_yearend(store, hash).await?;
     Ok(units
         || groups
         || documents
@@ -138,7 +141,8 @@ pub async fn load(store: &Store, hash: impl Fn(&str) -> Result<String> + Copy) -
         || registrations
         || scoring
         || records
-        || activities)
+        || activities
+        || yearend)
 }
 
 async fn load_units(store: &Store, hash: impl Fn(&str) -> Result<String>) -> Result<bool> {

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod pdf;
+pub mod proposals;
 pub mod records;
 pub mod registrations;
 pub mod scoring;
@@ -223,7 +224,7 @@ pub fn router(state: AppState) -> Router {
         .route("/verify", get(pages::documents::verify))
         .route("/verify/{code}", get(pages::documents::verify_code))
         .route("/scoring", get(pages::coming))
-        .route("/review", get(pages::coming))
+        .route("/review", get(pages::proposals::index))
         .route("/awards", get(pages::coming))
         .route("/reports", get(pages::coming))
         .route("/api/docs", get(pages::api_docs))
@@ -409,6 +410,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::movements::routes())
         .merge(records::routes().layer(DefaultBodyLimit::max(BODY_LIMIT)))
         .merge(activities::routes())
+        .merge(proposals::routes().layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context));
 

@@ -17,3 +17,4 @@ mod records;
 mod registrations;
 mod regressions;
 mod scoring;
+mod yearend;

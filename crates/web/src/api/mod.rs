@@ -5,6 +5,7 @@ pub mod activities;
 pub mod documents;
 pub mod groups;
 pub mod movements;
+pub mod proposals;
 pub mod records;
 pub mod registrations;
 pub mod scoring;

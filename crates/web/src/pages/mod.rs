@@ -7,6 +7,7 @@ pub mod documents;
 pub mod groups;
 pub mod movements;
 pub mod people;
+pub mod proposals;
 pub mod records;
 pub mod registrations;
 pub mod scoring;
