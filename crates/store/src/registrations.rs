@@ -357,7 +357,7 @@ impl Store {
     }
 
     /// What eligibility looks back on: awards, and for a person their facts.
-    async fn history(
+    pub(crate) async fn history(
         conn: &mut sqlx::AnyConnection,
         unit_id: &str,
         person_id: Option<&str>,

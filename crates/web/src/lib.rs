@@ -18,6 +18,7 @@ pub mod pages;
 pub mod pdf;
 pub mod records;
 pub mod registrations;
+pub mod registry;
 pub mod scoring;
 pub mod signing;
 
@@ -139,6 +140,7 @@ pub fn router(state: AppState) -> Router {
             post(pages::groups::upload_conference_file),
         )
         .merge(records::uploads())
+        .merge(registry::uploads())
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
 
     let app = Router::new()
@@ -409,6 +411,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::movements::routes())
         .merge(records::routes().layer(DefaultBodyLimit::max(BODY_LIMIT)))
         .merge(activities::routes())
+        .merge(registry::routes())
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context));
 

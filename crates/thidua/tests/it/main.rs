@@ -13,4 +13,5 @@ mod groups;
 mod movements;
 mod records;
 mod registrations;
+mod registry;
 mod scoring;

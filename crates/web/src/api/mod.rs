@@ -7,6 +7,7 @@ pub mod groups;
 pub mod movements;
 pub mod records;
 pub mod registrations;
+pub mod registry;
 pub mod scoring;
 
 use axum::body::Bytes;

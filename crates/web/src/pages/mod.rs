@@ -9,6 +9,7 @@ pub mod movements;
 pub mod people;
 pub mod records;
 pub mod registrations;
+pub mod registry;
 pub mod scoring;
 pub mod units;
 pub mod users;
