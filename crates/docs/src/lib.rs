@@ -48,6 +48,7 @@ mod export;
 mod import;
 mod list;
 mod records;
+mod registry;
 mod scoring;
 mod table;
 mod text;
@@ -60,6 +61,7 @@ pub use export::{export_people, export_units};
 pub use import::{parse_people, parse_units};
 pub use list::export_table;
 pub use records::{parse_records, RecordSheetRow, RECORDS_SHEET};
+pub use registry::{parse_registry, registry_template, RegistrySheetRow, REGISTRY_SHEET};
 pub use scoring::{
     export_indicator_template, export_scheme, formula_text, parse_formula, parse_indicator_values,
     parse_scheme, IndicatorRow, BANDS_SHEET, CRITERIA_SHEET, GENERAL_SHEET, INDICATORS_SHEET,

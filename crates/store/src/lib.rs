@@ -15,6 +15,7 @@ mod people;
 mod proposals;
 mod records;
 mod registrations;
+mod registry;
 mod scoring;
 mod units;
 mod users;
@@ -46,6 +47,10 @@ pub use records::{Author, Exemplar, Initiative, InitiativeQuery, PersonRecord, R
 pub use registrations::{
     Award, AwardDraft, PersonFact, RegOutcome, RegQuery, Registration, RegistrationDraft, RuleFlag,
     Window, FACT_KINDS,
+};
+pub use registry::{
+    award_codes, award_for, award_name, parse_award, AwardTally, BaseSalary, CashMultiple,
+    CommendationForm, ImportAward, RegKey, RegistryEntry, RegistryQuery, AWARD_KINDS, FORMS,
 };
 pub use scoring::{
     Adjustment, Assessment, AssessmentDraft, IndicatorValue, SchemeRecord, ScoreChange,

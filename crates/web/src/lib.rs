@@ -19,6 +19,7 @@ pub mod pdf;
 pub mod proposals;
 pub mod records;
 pub mod registrations;
+pub mod registry;
 pub mod scoring;
 pub mod signing;
 
@@ -140,6 +141,7 @@ pub fn router(state: AppState) -> Router {
             post(pages::groups::upload_conference_file),
         )
         .merge(records::uploads())
+        .merge(registry::uploads())
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
 
     let app = Router::new()
@@ -411,6 +413,7 @@ pub fn router(state: AppState) -> Router {
         .merge(records::routes().layer(DefaultBodyLimit::max(BODY_LIMIT)))
         .merge(activities::routes())
         .merge(proposals::routes().layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .merge(registry::routes())
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context));
 

@@ -89,8 +89,6 @@ use crate::api;
         api::registrations::window,
         api::registrations::set_deadline,
         api::registrations::reopen,
-        api::registrations::unit_awards,
-        api::registrations::person_awards,
         api::registrations::record_award,
         api::registrations::record_fact,
         api::scoring::list,
@@ -131,6 +129,7 @@ pub fn document() -> serde_json::Value {
     api.merge(api::records::RecordsDoc::openapi());
     api.merge(api::activities::ActivitiesDoc::openapi());
     api.merge(api::proposals::ProposalsDoc::openapi());
+    api.merge(api::registry::RegistryDoc::openapi());
     let mut doc = serde_json::to_value(api).unwrap_or_default();
     doc["openapi"] = serde_json::Value::String("3.1.0".into());
     document_errors(&mut doc);

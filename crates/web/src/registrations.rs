@@ -153,8 +153,6 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/registrations/{id}", get(api::get))
         .route("/api/v1/registrations/{id}/withdraw", post(api::withdraw))
         .route("/api/v1/groups/{id}/registrations", get(api::group_list))
-        .route("/api/v1/units/{id}/awards", get(api::unit_awards))
-        .route("/api/v1/people/{id}/awards", get(api::person_awards))
         .route("/api/v1/awards", post(api::record_award))
         .route("/api/v1/people/{id}/facts", post(api::record_fact))
         .route("/registration", get(pages::index))

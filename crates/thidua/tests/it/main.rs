@@ -16,5 +16,6 @@ mod movements;
 mod records;
 mod registrations;
 mod regressions;
+mod registry;
 mod scoring;
 mod yearend;

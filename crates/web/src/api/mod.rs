@@ -8,6 +8,7 @@ pub mod movements;
 pub mod proposals;
 pub mod records;
 pub mod registrations;
+pub mod registry;
 pub mod scoring;
 
 use axum::body::Bytes;

@@ -504,30 +504,6 @@ pub async fn reopen(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{id}/awards", summary = "A unit's collective awards (the awards registry)", tag = "registration",
-    params(("id" = String, Path)), responses((status = 200, body = [Award]), (status = 404)))]
-pub async fn unit_awards(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Json<Vec<Award>>> {
-    ctx.may(Action::ViewUnits, &Resource::SYSTEM)?;
-    app.store.get_unit(&id).await?;
-    Ok(Json(app.store.awards_of_unit(&id).await?))
-}
-
-#[utoipa::path(get, path = "/api/v1/people/{id}/awards", summary = "A person's awards (the awards registry)", tag = "registration",
-    params(("id" = String, Path)), responses((status = 200, body = [Award]), (status = 404)))]
-pub async fn person_awards(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Json<Vec<Award>>> {
-    ctx.may(Action::ViewUnits, &Resource::SYSTEM)?;
-    app.store.get_person(&id).await?;
-    Ok(Json(app.store.awards_of_person(&id).await?))
-}
-
 #[utoipa::path(post, path = "/api/v1/awards", summary = "Record an award in the registry (council secretariat over the unit)", tag = "registration",
     request_body = AwardDraft, responses((status = 201, body = Award), (status = 403), (status = 404), (status = 422)))]
 pub async fn record_award(

@@ -10,6 +10,7 @@ pub mod people;
 pub mod proposals;
 pub mod records;
 pub mod registrations;
+pub mod registry;
 pub mod scoring;
 pub mod units;
 pub mod users;
