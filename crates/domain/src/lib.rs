@@ -10,6 +10,7 @@ pub mod election;
 pub mod error;
 pub mod movement;
 pub mod news;
+pub mod notification;
 pub mod records;
 pub mod scoring;
 pub mod signature;

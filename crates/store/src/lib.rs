@@ -11,6 +11,7 @@ mod documents;
 mod error;
 mod groups;
 mod movements;
+mod notifications;
 mod people;
 mod records;
 mod registrations;
@@ -36,6 +37,7 @@ pub use groups::{
 pub use movements::{
     JoinedMovement, Joiner, Movement, MovementParticipant, MovementQuery, MovementRef,
 };
+pub use notifications::{NewNotification, Notification, NotificationPref, OutboxMail};
 pub use people::{Person, PersonQuery};
 pub use records::{Author, Exemplar, Initiative, InitiativeQuery, PersonRecord, RecordRow};
 pub use registrations::{

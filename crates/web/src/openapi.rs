@@ -130,6 +130,7 @@ pub fn document() -> serde_json::Value {
     api.merge(api::movements::MovementsDoc::openapi());
     api.merge(api::records::RecordsDoc::openapi());
     api.merge(api::activities::ActivitiesDoc::openapi());
+    api.merge(crate::notifications::NotificationsDoc::openapi());
     let mut doc = serde_json::to_value(api).unwrap_or_default();
     doc["openapi"] = serde_json::Value::String("3.1.0".into());
     doc

@@ -11,6 +11,7 @@ mod documents;
 mod group_pages;
 mod groups;
 mod movements;
+mod notifications;
 mod records;
 mod registrations;
 mod scoring;
