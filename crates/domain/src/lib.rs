@@ -11,6 +11,7 @@ pub mod error;
 pub mod movement;
 pub mod news;
 pub mod proposal;
+pub mod notification;
 pub mod records;
 pub mod scoring;
 pub mod signature;

@@ -11,6 +11,7 @@ mod documents;
 mod error;
 mod groups;
 mod movements;
+mod notifications;
 mod people;
 mod proposals;
 mod records;
@@ -38,6 +39,7 @@ pub use groups::{
 pub use movements::{
     JoinedMovement, Joiner, Movement, MovementParticipant, MovementQuery, MovementRef,
 };
+pub use notifications::{NewNotification, Notification, NotificationPref, OutboxMail};
 pub use people::{Person, PersonQuery};
 pub use proposals::{
     today_vn, Comment, Consultation, CouncilMember, Decision, DecisionDraft, Proposal,

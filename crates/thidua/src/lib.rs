@@ -3,6 +3,7 @@
 
 pub mod demo;
 mod demo_docs;
+pub mod notify;
 pub mod verify;
 
 use anyhow::Result;

@@ -45,6 +45,8 @@ enum Command {
         /// (e.g. https://thidua.example.vn); default: the request's host.
         #[arg(long, env = "THIDUA_PUBLIC_URL")]
         public_url: Option<String>,
+        #[command(flatten)]
+        notify: NotifyArgs,
     },
     /// Verify a signed document's PDF offline: its text, code and every signature.
     /// Exits 0 when valid and complete, 1 when invalid, 2 when valid but not fully signed.
@@ -75,6 +77,28 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+}
+
+/// Reminders and e-mail notifications.
+#[derive(clap::Args)]
+struct NotifyArgs {
+    /// SMTP server for e-mail notifications, e.g. smtp://mail.example.vn:25,
+    /// smtp://user:pass@host:587?tls=required, smtps://host:465; e-mail is off when unset.
+    #[arg(long, env = "THIDUA_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender of notification mails.
+    #[arg(
+        long,
+        env = "THIDUA_SMTP_FROM",
+        default_value = "Thi Đua <thidua@localhost>"
+    )]
+    smtp_from: String,
+    /// Seconds between reminder scans.
+    #[arg(long, env = "THIDUA_NOTIFY_SCAN_SECS", default_value_t = 900)]
+    notify_scan_secs: u64,
+    /// Seconds between rounds of the e-mail sender.
+    #[arg(long, env = "THIDUA_NOTIFY_SEND_SECS", default_value_t = 30)]
+    notify_send_secs: u64,
 }
 
 #[derive(Subcommand)]
@@ -188,7 +212,19 @@ async fn main() -> Result<()> {
             demo: with_demo,
             secure_cookies,
             public_url,
+            notify,
         } => {
+            let worker = thidua::notify::WorkerConfig {
+                mail: notify.smtp_url.as_ref().filter(|u| !u.is_empty()).map(|u| {
+                    thidua::notify::MailConfig {
+                        smtp_url: u.clone(),
+                        from: notify.smtp_from.clone(),
+                        public_url: public_url.clone(),
+                    }
+                }),
+                scan_every: std::time::Duration::from_secs(notify.notify_scan_secs.max(1)),
+                send_every: std::time::Duration::from_secs(notify.notify_send_secs.max(1)),
+            };
             serve(
                 &url,
                 *addr,
@@ -197,6 +233,7 @@ async fn main() -> Result<()> {
                     secure_cookies: *secure_cookies,
                     public_url: public_url.clone(),
                 },
+                worker,
             )
             .await
         }
@@ -430,7 +467,13 @@ async fn user(url: &str, cmd: &UserCommand) -> Result<()> {
     Ok(())
 }
 
-async fn serve(url: &str, addr: SocketAddr, with_demo: bool, config: WebConfig) -> Result<()> {
+async fn serve(
+    url: &str,
+    addr: SocketAddr,
+    with_demo: bool,
+    config: WebConfig,
+    worker: thidua::notify::WorkerConfig,
+) -> Result<()> {
     let started = Instant::now();
     let store = open_store(url).await.context("opening the database")?;
     if with_demo {
@@ -473,6 +516,8 @@ async fn serve(url: &str, addr: SocketAddr, with_demo: bool, config: WebConfig) 
         config: Arc::new(config),
     };
     let app = thidua_web::router(state);
+    // Reminders and e-mail run beside the server, never inside a request.
+    let sender = thidua::notify::spawn(store.clone(), worker)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -485,6 +530,7 @@ async fn serve(url: &str, addr: SocketAddr, with_demo: bool, config: WebConfig) 
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    sender.abort();
     // In-flight requests have finished; close the pools so SQLite checkpoints its WAL.
     store.close().await;
     tracing::info!("stopped");

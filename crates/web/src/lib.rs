@@ -12,6 +12,7 @@ pub mod groups;
 pub mod i18n;
 pub mod imports;
 pub mod movements;
+pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod pages;
@@ -414,6 +415,7 @@ pub fn router(state: AppState) -> Router {
         .merge(activities::routes())
         .merge(proposals::routes().layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .merge(registry::routes())
+        .merge(notifications::routes().layer(DefaultBodyLimit::max(BODY_LIMIT)))
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context));
 

@@ -130,6 +130,7 @@ pub fn document() -> serde_json::Value {
     api.merge(api::activities::ActivitiesDoc::openapi());
     api.merge(api::proposals::ProposalsDoc::openapi());
     api.merge(api::registry::RegistryDoc::openapi());
+    api.merge(crate::notifications::NotificationsDoc::openapi());
     let mut doc = serde_json::to_value(api).unwrap_or_default();
     doc["openapi"] = serde_json::Value::String("3.1.0".into());
     document_errors(&mut doc);
