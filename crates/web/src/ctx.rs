@@ -141,8 +141,13 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 /// The API paths anyone may read without signing in: the API's own description, document
-/// verification, and published news (drafts are refused by their handlers).
+/// verification, published news (drafts are refused by their handlers), and the public
+/// consultation on proposed titles.
 fn public_api(method: &Method, path: &str) -> bool {
+    // Public consultation: anyone may read a nominee's summary and leave a comment.
+    if path.starts_with("/api/v1/public/") {
+        return *method == Method::GET || (*method == Method::POST && path.ends_with("/comments"));
+    }
     if *method != Method::GET {
         return false;
     }

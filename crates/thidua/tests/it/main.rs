@@ -16,7 +16,7 @@ mod movements;
 mod notifications;
 mod records;
 mod registrations;
-mod regressions;
 mod registry;
+mod regressions;
 mod scoring;
 mod yearend;

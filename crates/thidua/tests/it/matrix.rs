@@ -29,6 +29,10 @@ const PUBLIC: &[&str] = &[
     "/api/v1/news/{id}",
     "/api/v1/news/{id}/photos/{file_id}",
     "/news",
+    "/public/consultations",
+    "/public/consultations/{id}",
+    "/api/v1/public/consultations",
+    "/api/v1/public/consultations/{id}",
     "/news/{id}",
     "/news/{id}/photos/{file_id}",
     "/healthz",
@@ -37,9 +41,25 @@ const PUBLIC: &[&str] = &[
     "/static/{*path}",
 ];
 
-/// Writes that any signed-in person may make on their own account; left out of the viewer's
-/// "writes nothing" sweep because signing out ends the sweep's own session.
-const OWN_ACCOUNT: &[&str] = &["/logout", "/account/lang", "/account/password"];
+/// Writes anyone may make without signing in: a comment in a public consultation.
+const PUBLIC_WRITES: &[&str] = &[
+    "/public/consultations/{id}",
+    "/api/v1/public/consultations/{id}/comments",
+];
+
+/// Writes that any signed-in person may make on their own account (sign-out, language,
+/// password, notification settings, marking their own inbox read); left out of the "writes
+/// nothing" sweep.
+const OWN_ACCOUNT: &[&str] = &[
+    "/logout",
+    "/account/lang",
+    "/account/password",
+    "/account/notifications",
+    "/api/v1/account/notification-prefs",
+    "/inbox/read-all",
+    "/inbox/{id}/read",
+    "/api/v1/inbox/{id}/read",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Route {
@@ -166,6 +186,15 @@ async fn ids(app: &TestApp) -> BTreeMap<&'static str, String> {
             "evidence",
             "SELECT file_id FROM assessment_evidence ORDER BY file_id",
         ),
+        ("proposals", "SELECT id FROM proposals ORDER BY id"),
+        (
+            "consultations",
+            "SELECT proposal_id FROM consultations ORDER BY proposal_id",
+        ),
+        ("decisions", "SELECT id FROM decisions ORDER BY id"),
+        ("awards", "SELECT id FROM awards ORDER BY id"),
+        ("inbox", "SELECT id FROM notifications ORDER BY id"),
+        ("outbox", "SELECT id FROM email_outbox ORDER BY id"),
     ];
     for (k, sql) in tables {
         let id: Option<String> = sqlx::query_scalar(sql).fetch_optional(&pool).await.unwrap();
@@ -259,7 +288,9 @@ async fn without_signing_in_only_public_routes_answer_and_nothing_is_written() {
             wrong.push(format!("{} {} → {s}", r.method, r.path));
             continue;
         }
-        if PUBLIC.contains(&r.path.as_str()) && method == Method::GET {
+        if PUBLIC.contains(&r.path.as_str()) && method == Method::GET
+            || PUBLIC_WRITES.contains(&r.path.as_str()) && method == Method::POST
+        {
             continue;
         }
         // The API refuses anonymous callers before looking at anything else.
