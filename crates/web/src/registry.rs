@@ -407,6 +407,10 @@ pub async fn year_report(
     council_id: &str,
     year: i64,
 ) -> AppResult<YearReport> {
+    // The trend looks ten years back: a year far outside the calendar would overflow.
+    if !(1900..=2200).contains(&year) {
+        return Err(AppError::BadRequest("err-bad-request".into()));
+    }
     let council = app.store.get_council(council_id).await?;
     may_report(app, ctx, &council).await?;
     let units: Vec<String> = subtree(app, &council.unit_id).await?.into_iter().collect();
