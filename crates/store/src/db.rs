@@ -261,12 +261,7 @@ impl Store {
     }
 
     pub async fn begin(&self, ctx: &AuditCtx) -> Result<Tx, StoreError> {
-        let tx = self.write.begin().await?;
-        Ok(Tx {
-            tx,
-            ctx: ctx.clone(),
-            pending: Vec::new(),
-        })
+        Tx::on(&self.write, ctx.clone()).await
     }
 
     pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -332,20 +327,55 @@ struct PendingAudit {
 
 /// A writing transaction. Records audit entries as it goes and appends them to the chain
 /// at commit, inside the same database transaction.
+///
+/// It holds the pooled connection itself (not a `sqlx::Transaction`) so that a connection
+/// whose transaction ended in an unknown state is closed instead of going back to the pool:
+/// SQLite rolls a transaction back by itself on a full disk or an I/O error, after which
+/// sqlx's own bookkeeping would turn the next BEGIN into a SAVEPOINT that is never committed
+/// — and acknowledge writes that are lost (found by the full-disk test).
 pub struct Tx {
-    pub(crate) tx: sqlx::Transaction<'static, Any>,
+    pub(crate) tx: sqlx::pool::PoolConnection<Any>,
+    /// BEGIN done, neither COMMIT nor ROLLBACK yet.
+    open: bool,
     ctx: AuditCtx,
     pending: Vec<PendingAudit>,
 }
 
+type AnyTm = <Any as sqlx::Database>::TransactionManager;
+
 impl Tx {
     /// A transaction on a pool, for writers that do not go through `Store::begin`.
     pub(crate) async fn on(pool: &AnyPool, ctx: AuditCtx) -> Result<Tx, StoreError> {
+        use sqlx::TransactionManager;
+        let mut conn = pool.acquire().await?;
+        if let Err(e) = AnyTm::begin(&mut conn, None).await {
+            conn.close_on_drop();
+            return Err(e.into());
+        }
         Ok(Tx {
-            tx: pool.begin().await?,
+            tx: conn,
+            open: true,
             ctx,
             pending: Vec::new(),
         })
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        if !self.open {
+            return;
+        }
+        // Not committed: an error on the way. PostgreSQL keeps a failed transaction open
+        // until ROLLBACK, which sqlx queues for the connection's next use. SQLite may already
+        // have rolled back by itself (full disk, I/O error), so its connection is closed,
+        // which rolls back whatever is left; the pool opens a fresh one.
+        use sqlx::TransactionManager;
+        if self.tx.backend_name() == "SQLite" {
+            self.tx.close_on_drop();
+        } else {
+            AnyTm::start_rollback(&mut self.tx);
+        }
     }
 }
 
@@ -448,7 +478,14 @@ impl Tx {
                 .execute(&mut *self.tx)
                 .await?;
         }
-        self.tx.commit().await?;
+        use sqlx::TransactionManager;
+        let committed = AnyTm::commit(&mut self.tx).await;
+        self.open = false;
+        if let Err(e) = committed {
+            // Whether anything is left of the transaction is unknown: never reuse it.
+            self.tx.close_on_drop();
+            return Err(e.into());
+        }
         forget_request_seq();
         Ok(())
     }

@@ -45,6 +45,37 @@ impl StoreError {
         }
     }
 
+    /// The database cannot take the request now, through no fault of the request: the disk
+    /// is full, the server is restarting or unreachable, the pool timed out. The caller says
+    /// "try again later"; nothing was written (the transaction did not commit).
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Db(e) = self else {
+            return false;
+        };
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+            sqlx::Error::Database(d) => {
+                let code = d.code().unwrap_or_default();
+                // SQLite: 13 SQLITE_FULL, 10 SQLITE_IOERR (extended codes end in 10 mod 256),
+                // 14 SQLITE_CANTOPEN. PostgreSQL: class 53 (disk full, out of memory, too many
+                // connections), 57P01-57P03 (shutting down, starting up), class 08 (connection).
+                // SQLSTATE codes have five characters; SQLite's (extended) codes are at most
+                // four digits.
+                let unavailable = if code.len() == 5 {
+                    code.starts_with("53") || code.starts_with("57P") || code.starts_with("08")
+                } else {
+                    code.parse::<i64>()
+                        .is_ok_and(|c| matches!(c & 0xff, 10 | 13 | 14))
+                };
+                let msg = d.message();
+                unavailable
+                    || msg.contains("database or disk is full")
+                    || msg.contains("disk I/O error")
+            }
+            _ => false,
+        }
+    }
+
     /// Is this a unique-constraint violation (on either backend)?
     pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         match e {

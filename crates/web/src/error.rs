@@ -30,6 +30,8 @@ pub enum AppError {
     RateLimited,
     /// Import errors: per row (row 0 = the whole file), nothing was written.
     Import(Vec<RowIssue>),
+    /// The database cannot take the request now (disk full, restarting): try again later.
+    Unavailable,
     Internal(String),
 }
 
@@ -48,6 +50,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,6 +72,7 @@ impl AppError {
             AppError::TooLarge => "err-too-large".into(),
             AppError::RateLimited => "err-rate-limited".into(),
             AppError::Import(_) => "import-failed".into(),
+            AppError::Unavailable => "err-unavailable".into(),
             AppError::Internal(_) => "err-internal".into(),
         }
     }
@@ -82,6 +86,10 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate { field, key } => AppError::Duplicate { field, value: key },
             StoreError::Domain(d) => d.into(),
             StoreError::Refused { key, args } => AppError::Refused { key, args },
+            other if other.is_unavailable() => {
+                tracing::warn!(error = %other, "database unavailable");
+                AppError::Unavailable
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 AppError::Internal(other.to_string())

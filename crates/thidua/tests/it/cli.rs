@@ -14,8 +14,8 @@ pub(crate) fn bin() -> Command {
 }
 
 pub(crate) struct Db {
-    url: String,
-    dir: tempfile::TempDir,
+    pub(crate) url: String,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 pub(crate) async fn db() -> Db {

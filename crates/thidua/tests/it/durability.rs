@@ -17,7 +17,7 @@ fn rounds() -> usize {
         .unwrap_or(3)
 }
 
-async fn sign_in(base: &str) -> Session {
+pub(crate) async fn sign_in(base: &str) -> Session {
     let http = common::client();
     let r = http
         .post(format!("{base}/login"))
@@ -44,7 +44,7 @@ async fn sign_in(base: &str) -> Session {
     }
 }
 
-fn sigkill(mut child: Child) {
+pub(crate) fn sigkill(mut child: Child) {
     let pid = child.id().to_string();
     std::process::Command::new("kill")
         .args(["-KILL", &pid])

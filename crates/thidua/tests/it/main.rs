@@ -9,6 +9,7 @@ mod api;
 mod cli;
 mod documents;
 mod durability;
+mod faults;
 mod group_pages;
 mod groups;
 mod matrix;
