@@ -125,6 +125,8 @@ pub struct Group {
     pub deputy_basis: Option<String>,
     /// draft, active, archived
     pub status: String,
+    /// The members' leaders review each other's self-assessments (chấm chéo).
+    pub cross_check: bool,
     pub members: Vec<UnitBrief>,
     pub predecessors: Vec<GroupRef>,
     pub successors: Vec<GroupRef>,
@@ -809,6 +811,42 @@ impl Store {
         set_office(&mut tx, &before, office, unit_id, &basis).await?;
         let after = group_tx(&mut tx.tx, group_id).await?;
         tx.audit("appoint", "group", group_id, Some(&before), Some(&after));
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Turn the group's cross-check on or off; `version` guards against a stale form.
+    pub async fn set_cross_check(
+        &self,
+        ctx: &AuditCtx,
+        group_id: &str,
+        on: bool,
+        version: Option<i64>,
+    ) -> Result<Group, StoreError> {
+        let mut tx = self.begin(ctx).await?;
+        let before = group_tx(&mut tx.tx, group_id).await?;
+        if let Some(v) = version {
+            if v != before.version {
+                return Err(StoreError::Conflict {
+                    current: serde_json::to_value(&before).unwrap_or_default(),
+                });
+            }
+        }
+        sqlx::query(
+            "UPDATE emulation_groups SET cross_check = $1, version = version + 1 WHERE id = $2",
+        )
+        .bind(i64::from(on))
+        .bind(group_id)
+        .execute(&mut *tx.tx)
+        .await?;
+        let after = group_tx(&mut tx.tx, group_id).await?;
+        tx.audit(
+            "set_cross_check",
+            "group",
+            group_id,
+            Some(&before),
+            Some(&after),
+        );
         tx.commit().await?;
         Ok(after)
     }
@@ -1773,7 +1811,7 @@ async fn set_office(
 async fn group_tx(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Group, StoreError> {
     let r = sqlx::query(
         "SELECT g.id, g.year_id, y.year, y.council_id, g.kind, g.number, g.name, g.follower, g.head_basis, g.deputy_basis, g.status, g.version, \
-         h.id, h.code, h.name, h.short_name, d.id, d.code, d.name, d.short_name \
+         h.id, h.code, h.name, h.short_name, d.id, d.code, d.name, d.short_name, g.cross_check \
          FROM emulation_groups g JOIN emulation_years y ON y.id = g.year_id \
          LEFT JOIN units h ON h.id = g.head_unit_id LEFT JOIN units d ON d.id = g.deputy_unit_id WHERE g.id = $1",
     )
@@ -1814,6 +1852,7 @@ async fn group_tx(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Group, Sto
         deputy_basis: r.try_get(9)?,
         status: r.try_get(10)?,
         version: r.try_get(11)?,
+        cross_check: r.try_get::<i64, _>(20)? != 0,
         head: brief(&r, 12)?,
         deputy: brief(&r, 16)?,
         members: members

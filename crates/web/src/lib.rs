@@ -122,6 +122,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::scoring::upload_scheme),
         )
         .route(
+            "/years/{id}/schemes/copy",
+            post(pages::scoring::copy_scheme),
+        )
+        .route(
             "/schemes/{id}/indicator-values/import",
             get(pages::scoring::indicator_import_form).post(pages::scoring::indicator_import),
         )
@@ -300,6 +304,10 @@ pub fn router(state: AppState) -> Router {
             post(api::groups::archive_group),
         )
         .route(
+            "/api/v1/groups/{id}/cross-check",
+            axum::routing::put(api::groups::set_cross_check),
+        )
+        .route(
             "/api/v1/groups/{id}/conferences",
             get(api::groups::group_conferences).post(api::groups::create_conference),
         )
@@ -380,6 +388,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/groups/{id}/appoint", post(pages::groups::appoint))
         .route("/groups/{id}/archive", post(pages::groups::archive))
+        .route(
+            "/groups/{id}/cross-check",
+            post(pages::groups::set_cross_check),
+        )
         .route("/groups/{id}/elections", post(pages::groups::open_election))
         .route(
             "/groups/{id}/conferences",

@@ -45,6 +45,7 @@ use crate::api;
         api::groups::remove_member,
         api::groups::appoint,
         api::groups::archive_group,
+        api::groups::set_cross_check,
         api::groups::delete_group,
         api::groups::group_conferences,
         api::groups::create_conference,

@@ -48,7 +48,8 @@ pub async fn group_of(app: &AppState, year_id: &str, unit_id: &str) -> AppResult
 }
 
 /// The review stage this user may adjust at for a unit: "council" for the secretariat,
-/// "group" for the head (or deputy) of the unit's group.
+/// "group" for the head (or deputy) of the unit's group and, when the group cross-checks,
+/// for the leaders of its other members (never for the unit's own leader).
 pub async fn review_stage(
     app: &AppState,
     ctx: &Ctx,
@@ -66,8 +67,34 @@ pub async fn review_stage(
         {
             return Ok("group");
         }
+        if g.cross_check && !leads(app, ctx, unit_id).await? {
+            for m in g.members.iter().filter(|m| m.id != unit_id) {
+                if leads(app, ctx, &m.id).await? {
+                    return Ok("group");
+                }
+            }
+        }
     }
     Err(AppError::Forbidden)
+}
+
+/// Does the user lead this unit (may submit its scores)?
+async fn leads(app: &AppState, ctx: &Ctx, unit_id: &str) -> AppResult<bool> {
+    let chain = app.store.unit_chain(unit_id).await?;
+    Ok(ctx.can(Action::SubmitScores, &Resource::unit(&chain)))
+}
+
+/// A cross-checking group's member leader: reviews the others, so reads the group's ranking.
+async fn cross_checker(app: &AppState, ctx: &Ctx, g: &Group) -> AppResult<bool> {
+    if !g.cross_check {
+        return Ok(false);
+    }
+    for m in &g.members {
+        if leads(app, ctx, &m.id).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Does any of the user's grants cover one of these units (or everything)?
@@ -102,6 +129,7 @@ pub async fn may_read_group(
         || group_rules::may_run_election(app, ctx, &g.id, None)
             .await
             .is_ok()
+        || cross_checker(app, ctx, g).await?
     {
         return Ok(());
     }

@@ -948,3 +948,228 @@ async fn the_secretariat_edits_a_criteria_table_in_excel_through_the_page() {
     let d2 = body(sec.get(&format!("/api/v1/schemes/{did}")).await).await;
     assert_eq!(d2["version"], d["version"].as_i64().expect("v") + 1);
 }
+
+#[tokio::test]
+async fn a_cross_checking_groups_members_review_each_other_but_never_themselves() {
+    let app = spawn_demo().await;
+    let head = app.demo("lanhdao.travinh").await;
+    let (_y24, g) = cluster13(&head).await;
+    let ranking = body(head.get(&format!("/api/v1/groups/{g}/ranking")).await).await;
+    let scheme_id = ranking["scheme"]["id"].as_str().expect("scheme").to_owned();
+    let kg = app.unit_id("P-KIENGIANG").await;
+    let adj = format!("/api/v1/schemes/{scheme_id}/assessments/{kg}/adjustments");
+    let change =
+        json!({"leaf_code": "II.2.4", "points": 17, "reason": "Đối chiếu chéo: thiếu hồ sơ"});
+    let camau = app.demo("lanhdao.camau").await;
+    let kiengiang = app.demo("lanhdao.kiengiang").await;
+    let outsider = app.demo("lanhdao.hanoi").await;
+    let ranking_path = format!("/api/v1/groups/{g}/ranking");
+
+    // Off by default: a member's leader neither reviews nor reads the unpublished ranking.
+    let group = body(head.get(&format!("/api/v1/groups/{g}")).await).await;
+    assert_eq!(group["cross_check"], false);
+    assert_eq!(camau.post_json(&adj, &change).await.status(), 403);
+    assert_eq!(camau.get(&ranking_path).await.status(), 403);
+
+    // Only the secretariat, the head or the deputy turn it on; a stale version is refused.
+    let cc = format!("/api/v1/groups/{g}/cross-check");
+    let on = json!({"cross_check": true});
+    assert_eq!(camau.put_json(&cc, &on).await.status(), 403);
+    assert_eq!(app.demo("xem").await.put_json(&cc, &on).await.status(), 403);
+    let stale = json!({"cross_check": true, "version": group["version"].as_i64().expect("v") - 1});
+    assert_eq!(head.put_json(&cc, &stale).await.status(), 409);
+    let before = count(&app, "score_adjustments").await;
+    assert_eq!(camau.post_json(&adj, &change).await.status(), 403);
+    assert_eq!(count(&app, "score_adjustments").await, before);
+    // On the group page, through the form.
+    let page = head
+        .get(&format!("/groups/{g}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains(&format!("/groups/{g}/cross-check")),
+        "the head has the switch"
+    );
+    let r = head
+        .post_form(
+            &format!("/groups/{g}/cross-check"),
+            &[
+                ("cross_check", "1"),
+                ("version", &group["version"].to_string()),
+            ],
+        )
+        .await;
+    assert!(
+        r.status().is_redirection() || r.status() == 200,
+        "{}",
+        r.status()
+    );
+    let group = body(head.get(&format!("/api/v1/groups/{g}")).await).await;
+    assert_eq!(group["cross_check"], true);
+    let page = camau
+        .get(&format!("/groups/{g}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        !page.contains(&format!("/groups/{g}/cross-check\"")),
+        "a member has no switch"
+    );
+
+    // Now Cà Mau's leader reviews Kiên Giang, with a reason; Kiên Giang never reviews itself;
+    // a leader outside the group never reviews.
+    let r = camau
+        .post_json(
+            &adj,
+            &json!({"leaf_code": "II.2.4", "points": 17, "reason": " "}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(kiengiang.post_json(&adj, &change).await.status(), 403);
+    assert_eq!(outsider.post_json(&adj, &change).await.status(), 403);
+    assert_eq!(count(&app, "score_adjustments").await, before);
+    let r = camau.post_json(&adj, &change).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(body(r).await["stage"], "group");
+    assert_eq!(count(&app, "score_adjustments").await, before + 1);
+    // The reviewer reads the ranking before publication; the outsider still does not.
+    let r = camau.get(&ranking_path).await;
+    assert_eq!(r.status(), 200);
+    let rows = body(r).await["rows"].clone();
+    let kg_row = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["unit_code"] == "P-KIENGIANG")
+        .expect("kg")
+        .clone();
+    assert_eq!(kg_row["adjustments"], 1);
+    assert_eq!(outsider.get(&ranking_path).await.status(), 403);
+
+    // Turned off again, the member's leader is refused once more.
+    let v = body(head.get(&format!("/api/v1/groups/{g}")).await).await["version"].clone();
+    let r = head
+        .put_json(&cc, &json!({"cross_check": false, "version": v}))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(camau.post_json(&adj, &change).await.status(), 403);
+}
+
+#[tokio::test]
+async fn the_secretariat_starts_a_year_by_copying_last_years_table_on_the_page() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let councils = sec.json("/api/v1/councils").await;
+    let council = councils
+        .as_array()
+        .expect("councils")
+        .iter()
+        .find(|c| c["name"].as_str().unwrap_or("").contains("ngành"))
+        .expect("sector")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // 2025 may or may not be in the demo; make sure it exists.
+    sec.post_json(
+        &format!("/api/v1/councils/{council}/years"),
+        &json!({"year": 2025, "theme": "", "motto": ""}),
+    )
+    .await;
+    let y25 = sec.sector_year(2025).await;
+    let y24 = sec.sector_year(2024).await;
+    let last = body(sec.get(&format!("/api/v1/years/{y24}/schemes")).await).await;
+    let from = last
+        .as_array()
+        .expect("schemes")
+        .iter()
+        .find(|s| s["unit_kind"] == "provincial")
+        .expect("provincial")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let has_provincial = |v: &Value| {
+        v.as_array()
+            .expect("schemes")
+            .iter()
+            .any(|s| s["unit_kind"] == "provincial")
+    };
+    let now = body(sec.get(&format!("/api/v1/years/{y25}/schemes")).await).await;
+    if has_provincial(&now) {
+        return; // the demo already started 2025 for provincial procuracies
+    }
+    let page = sec
+        .get(&format!("/years/{y25}/scoring"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("id=\"copy-scheme\"") && page.contains(&from),
+        "offered"
+    );
+
+    // Others are refused and nothing is written; a scheme of another year is not copied.
+    let before = count(&app, "scoring_schemes").await;
+    let path = format!("/years/{y25}/schemes/copy");
+    let r = app
+        .demo("lanhdao.travinh")
+        .await
+        .post_form(&path, &[("from", from.as_str())])
+        .await;
+    assert_eq!(r.status(), 403);
+    let y26 = sec
+        .post_json(
+            &format!("/api/v1/councils/{council}/years"),
+            &json!({"year": 2026, "theme": "", "motto": ""}),
+        )
+        .await;
+    let y26 = if y26.status() == 201 {
+        body(y26).await["id"].as_str().expect("id").to_owned()
+    } else {
+        sec.sector_year(2026).await
+    };
+    let r = sec
+        .post_form(
+            &format!("/years/{y26}/schemes/copy"),
+            &[("from", from.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), 404, "2024's table is not last year's for 2026");
+    let r = sec.post_form(&path, &[("from", "no-such-scheme")]).await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(count(&app, "scoring_schemes").await, before);
+
+    // The secretariat copies: a draft for 2025 with the same criteria.
+    let r = sec.post_form(&path, &[("from", from.as_str())]).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let now = body(sec.get(&format!("/api/v1/years/{y25}/schemes")).await).await;
+    let copy = now
+        .as_array()
+        .expect("schemes")
+        .iter()
+        .find(|s| s["unit_kind"] == "provincial")
+        .expect("copied")
+        .clone();
+    assert_eq!(copy["status"], "draft");
+    let a = body(sec.get(&format!("/api/v1/schemes/{from}")).await).await;
+    let b = body(
+        sec.get(&format!(
+            "/api/v1/schemes/{}",
+            copy["id"].as_str().expect("id")
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(a["scheme"]["criteria"], b["scheme"]["criteria"]);
+    assert!(a["scheme"]["criteria"]
+        .as_array()
+        .is_some_and(|c| !c.is_empty()));
+    // Copying again is refused (one scheme per kind and year), nothing written.
+    let before = count(&app, "scoring_schemes").await;
+    let r = sec.post_form(&path, &[("from", from.as_str())]).await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+    assert_eq!(count(&app, "scoring_schemes").await, before);
+}

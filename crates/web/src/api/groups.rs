@@ -250,6 +250,30 @@ pub async fn appoint(
     ))
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CrossCheckBody {
+    /// The members' leaders review each other's self-assessments (chấm chéo).
+    pub cross_check: bool,
+    /// The group's version the change was made on; a stale one is refused with 409.
+    pub version: Option<i64>,
+}
+
+#[utoipa::path(put, path = "/api/v1/groups/{id}/cross-check", summary = "Turn the group's cross-check of self-assessments on or off (secretariat, head or deputy)", tag = "groups",
+    params(("id" = String, Path)), request_body = CrossCheckBody, responses((status = 200, body = Group)))]
+pub async fn set_cross_check(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(b): Json<CrossCheckBody>,
+) -> AppResult<Json<Group>> {
+    rules::may_run_election(&app, &ctx, &id, None).await?;
+    Ok(Json(
+        app.store
+            .set_cross_check(&ctx.audit(), &id, b.cross_check, b.version)
+            .await?,
+    ))
+}
+
 #[utoipa::path(post, path = "/api/v1/groups/{id}/archive", summary = "Archive a group (groups with history are never deleted)", tag = "groups",
     params(("id" = String, Path)), responses((status = 200, body = Group)))]
 pub async fn archive_group(

@@ -906,6 +906,22 @@ pub async fn appoint(
     }
 }
 
+/// Turn the group's cross-check on or off (secretariat, head or deputy).
+pub async fn set_cross_check(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    rules::may_run_election(&app, &ctx, &id, None).await?;
+    let on = field(&f, "cross_check") == "1";
+    let version = field(&f, "version").parse::<i64>().ok();
+    app.store
+        .set_cross_check(&ctx.audit(), &id, on, version)
+        .await?;
+    Ok(Redirect::to(&format!("/groups/{id}?done=saved#cross-check")).into_response())
+}
+
 pub async fn archive(
     State(app): State<AppState>,
     ctx: Ctx,

@@ -53,6 +53,8 @@ pub struct YearPage {
     pub groups: Vec<Group>,
     pub can_manage: bool,
     pub kinds: &'static [&'static str],
+    /// Last year's schemes of the same council for kinds this year has none of yet.
+    pub copyable: Vec<SchemeRecord>,
     /// A refused workbook: the message and its row errors (row, column, reason).
     pub error: Option<String>,
     pub error_rows: Vec<(usize, String, String)>,
@@ -70,13 +72,30 @@ const SCHEME_KINDS: &[&str] = &[
 
 async fn year_page(app: &AppState, ctx: &Ctx, id: &str, l: L) -> AppResult<YearPage> {
     let y = app.store.get_year(id).await?;
+    let can_manage = rules::may_manage(app, ctx, id).await.is_ok();
+    let schemes = app.store.schemes_of_year(id).await?;
+    let copyable = if can_manage {
+        match app.store.year_of(&y.council_id, y.year - 1).await? {
+            Some(last) => app
+                .store
+                .schemes_of_year(&last)
+                .await?
+                .into_iter()
+                .filter(|s| !schemes.iter().any(|t| t.unit_kind == s.unit_kind))
+                .collect(),
+            None => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
     Ok(YearPage {
         l,
-        can_manage: rules::may_manage(app, ctx, id).await.is_ok(),
-        schemes: app.store.schemes_of_year(id).await?,
+        can_manage,
+        schemes,
         groups: app.store.groups_of_year(id).await?,
         y,
         kinds: SCHEME_KINDS,
+        copyable,
         error: None,
         error_rows: Vec::new(),
     })
@@ -90,6 +109,48 @@ pub async fn year(
 ) -> AppResult<Response> {
     ctx.user()?;
     render(&year_page(&app, &ctx, &id, d.flash(L::new(&ctx))).await?)
+}
+
+#[derive(Deserialize)]
+pub struct CopyForm {
+    pub from: String,
+}
+
+/// Copy last year's scheme for a kind of unit into this year, as a draft to edit: how the
+/// secretariat starts a year. Only a scheme of the same council's previous year is offered.
+pub async fn copy_scheme(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<CopyForm>,
+) -> AppResult<Response> {
+    rules::may_manage(&app, &ctx, &id).await?;
+    let y = app.store.get_year(&id).await?;
+    let from = app.store.get_scheme(&f.from).await?;
+    if app
+        .store
+        .year_of(&y.council_id, y.year - 1)
+        .await?
+        .as_deref()
+        != Some(&from.year_id)
+    {
+        return Err(AppError::NotFound);
+    }
+    let by = ctx.user()?.user.username.clone();
+    match app
+        .store
+        .copy_scheme(&ctx.audit(), &from.id, &id, &by)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/years/{id}/scoring?done=scheme")).into_response()),
+        Err(e) => {
+            let e: AppError = e.into();
+            let status = e.status();
+            let mut page = year_page(&app, &ctx, &id, L::new(&ctx)).await?;
+            page.error = Some(page.l.t(&e.key()));
+            render_status(status, &page)
+        }
+    }
 }
 
 /// A scheme from an XLSX workbook in the export's layout: a new scheme for a kind of unit,
