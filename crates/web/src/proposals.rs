@@ -342,6 +342,18 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/councils/{id}/members",
             get(api::members).post(api::add_member),
         )
+        .route(
+            "/api/v1/councils/{id}/members/{user_id}",
+            axum::routing::delete(api::remove_member),
+        )
+        .route(
+            "/councils/{id}/members",
+            get(pages::council).post(pages::add_member),
+        )
+        .route(
+            "/councils/{id}/members/{user_id}/remove",
+            post(pages::remove_member),
+        )
         .route("/api/v1/councils/{id}/decisions", get(api::decisions))
         .route("/api/v1/decisions", post(api::decide))
         .route("/api/v1/decisions/{id}", get(api::get_decision))

@@ -429,6 +429,20 @@ pub async fn add_member(
         .into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/councils/{id}/members/{user_id}", summary = "Take a user off the council (secretariat); refused while a vote is open", tag = "proposals",
+    params(("id" = String, Path), ("user_id" = String, Path)), responses((status = 200, body = [CouncilMember]), (status = 403), (status = 404), (status = 409)))]
+pub async fn remove_member(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, user_id)): Path<(String, String)>,
+) -> AppResult<Json<Vec<CouncilMember>>> {
+    rules::may_review(&app, &ctx, &id).await?;
+    app.store
+        .remove_council_member(&ctx.audit(), &id, &user_id)
+        .await?;
+    Ok(Json(app.store.council_members(&id).await?))
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct DecisionBody {
     #[serde(flatten)]
@@ -559,6 +573,7 @@ pub async fn public_comment(
         report,
         members,
         add_member,
+        remove_member,
         decide,
         get_decision,
         decisions,
