@@ -1835,3 +1835,61 @@ async fn the_decision_form_attaches_the_signed_pdf() {
         .expect("pdf")
         .starts_with(b"%PDF-1.4\n%decision 905"));
 }
+
+/// The submission letter (tờ trình) of a proposal is its own PDF, linked from the proposal's
+/// page: it names the nominee and the title; another unit may not read it.
+#[tokio::test]
+async fn the_submission_letter_is_its_own_pdf() {
+    let app = spawn_demo().await;
+    let officer = app.demo("canbo.travinh").await;
+    let sec = app.demo("thuongtruc").await;
+    let y = sec.sector_year(2024).await;
+    let tv_id = app.unit_id("P-TRAVINH").await;
+    let a = person(&officer, &tv_id, "Le Van A").await;
+    let r = officer
+        .post_json(
+            "/api/v1/proposals",
+            &json!({"year_id": y, "unit_id": tv_id, "person_id": a, "title_code": "grassroots_fighter", "kind": "yearly",
+                "summary": "Đồng chí có nhiều sáng kiến trong công tác kiểm sát"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let p = body(r).await;
+    let id = p["id"].as_str().expect("id").to_owned();
+    let html = officer
+        .get(&format!("/proposals/{id}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(&format!("/api/v1/proposals/{id}/letter.pdf")));
+    let r = officer
+        .get(&format!("/api/v1/proposals/{id}/letter.pdf"))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.expect("pdf");
+    assert!(pdf.starts_with(b"%PDF"));
+    if let Some(text) = pdftotext(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("TỜ TRÌNH"), "{flat}");
+        assert!(flat.contains("Chiến sĩ thi đua cơ sở"), "{flat}");
+        let name = p["person_name"].as_str().expect("name");
+        assert!(flat.contains(name), "{name} in {flat}");
+        assert!(flat.contains("Kính gửi"), "{flat}");
+    }
+    let bt = app.demo("lanhdao.bentre").await;
+    assert_eq!(
+        bt.get(&format!("/api/v1/proposals/{id}/letter.pdf"))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        officer
+            .get("/api/v1/proposals/nope/letter.pdf")
+            .await
+            .status(),
+        404
+    );
+}

@@ -122,3 +122,13 @@ err-council-vote-open = The council is voting on a proposal: its members cannot 
 prop-decision-pdf = The signed decision (PDF, at most 10 MB)
 prop-decision-pdf-not-pdf = The attached file is not a PDF. Please choose the decision as PDF.
 prop-decision-pdf-too-large = The PDF is larger than 10 MB.
+
+## The submission letter (tờ trình)
+prop-letter-pdf = Submission letter (PDF)
+prop-letter-kind = SUBMISSION LETTER
+prop-letter-about = Proposing the { $title } for { $year }
+prop-letter-ask = { $unit } respectfully asks { $council } to consider awarding the { $title } for { $year } to { $nominee }.
+prop-letter-enclosed = Enclosed: the achievement report, the minutes of the review meeting and the related documents.
+prop-letter-close = Respectfully submitted to { $council } for its consideration and decision.
+prop-letter-recipient-above = As above;
+prop-letter-recipient-file = Filed: Records.

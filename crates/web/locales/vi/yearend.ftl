@@ -122,3 +122,13 @@ err-council-vote-open = Hội đồng đang biểu quyết một đề nghị: c
 prop-decision-pdf = Văn bản quyết định đã ký (PDF, tối đa 10 MB)
 prop-decision-pdf-not-pdf = Tệp đính kèm không phải PDF. Vui lòng chọn bản PDF của quyết định.
 prop-decision-pdf-too-large = Tệp PDF lớn hơn 10 MB.
+
+## The submission letter (tờ trình)
+prop-letter-pdf = Tờ trình (PDF)
+prop-letter-kind = TỜ TRÌNH
+prop-letter-about = Về việc đề nghị tặng { $title } năm { $year }
+prop-letter-ask = { $unit } kính trình { $council } xem xét, đề nghị tặng { $title } năm { $year } cho { $nominee }.
+prop-letter-enclosed = Hồ sơ kèm theo gồm: báo cáo thành tích, biên bản họp bình xét và các tài liệu có liên quan.
+prop-letter-close = Kính trình { $council } xem xét, quyết định.
+prop-letter-recipient-above = Như trên;
+prop-letter-recipient-file = Lưu: VT.

@@ -364,6 +364,21 @@ pub async fn dossier(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/letter.pdf", summary = "The submission letter (tờ trình) alone as PDF", tag = "proposals",
+    params(("id" = String, Path)), responses((status = 200, description = "PDF"), (status = 403), (status = 404)))]
+pub async fn letter(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let p = load(&app, &ctx, &id).await?;
+    let bytes = rules::letter_pdf(&app, &ctx, &p).await?;
+    Ok(crate::pdf::response(
+        &format!("to-trinh-{}.pdf", p.award_year),
+        bytes,
+    ))
+}
+
 #[utoipa::path(get, path = "/api/v1/proposals/{id}/report.docx", summary = "The achievement report as an editable DOCX, pre-filled from the system", tag = "proposals",
     params(("id" = String, Path)), responses((status = 200, description = "DOCX"), (status = 403)))]
 pub async fn report(
@@ -570,6 +585,7 @@ pub async fn public_comment(
         ballots,
         attach,
         dossier,
+        letter,
         report,
         members,
         add_member,
