@@ -296,6 +296,68 @@ pub fn render_document(
     world::render(&data, attachment.map(|a| a.bytes.as_slice()))
 }
 
+/// A one-off official letter, e.g. a submission letter (tờ trình): the kind line, what it
+/// is about, the "Kính gửi" line, plain paragraphs, one signature on the right and the
+/// "Nơi nhận:" list.
+#[derive(Debug, Clone, Default)]
+pub struct Letter {
+    /// e.g. "TỜ TRÌNH"
+    pub kind_line: String,
+    /// The trích yếu under it, e.g. "Về việc đề nghị tặng Cờ thi đua của ngành năm 2026".
+    pub summary: String,
+    pub number: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// "Kính gửi: …", printed centred under the summary.
+    pub to: Option<String>,
+    /// The body: one paragraph per entry (plain text).
+    pub paragraphs: Vec<String>,
+    pub recipients: Vec<String>,
+}
+
+/// Render a [`Letter`] with the document layout.
+pub fn render_letter(
+    letter: &Letter,
+    head: &Letterhead,
+    signature: &SignatureBlock,
+) -> Result<Vec<u8>, PdfError> {
+    let mut blocks: Vec<html::Block> = Vec::new();
+    if let Some(to) = letter.to.as_deref().filter(|t| !t.trim().is_empty()) {
+        blocks.push(html::Block::P {
+            runs: vec![html::Run {
+                b: true,
+                ..html::Run::plain(&nfc(to))
+            }],
+        });
+    }
+    for p in letter.paragraphs.iter().map(|p| nfc(p)) {
+        if !p.trim().is_empty() {
+            blocks.push(html::Block::P {
+                runs: vec![html::Run::plain(&p)],
+            });
+        }
+    }
+    if let Some(runs) = blocks.last_mut().and_then(|b| b.runs_mut()) {
+        runs.push(html::Run::plain(" ./."));
+    }
+    let place = opt(&head.place);
+    let data = json!({
+        "mode": "document",
+        "doc_title": nfc(&format!("{} {}", letter.kind_line, letter.summary)),
+        "head": head_json(head),
+        "number": letter.number.as_deref().map(nfc).filter(|n| !n.is_empty()).unwrap_or_else(|| "       ".to_owned()),
+        "dateline": dateline(place, letter.date),
+        "kind_line": nfc(&letter.kind_line),
+        "summary": Some(nfc(&letter.summary)).filter(|s| !s.is_empty()),
+        "bases": Vec::<String>::new(),
+        "sections": [{"heading_lines": Vec::<String>::new(), "centred": false, "blocks": blocks}],
+        "signatures": [signature_json(signature)],
+        "recipients": recipient_lines(&letter.recipients),
+        "verification": Value::Null,
+        "attachment": Value::Null,
+    });
+    world::render(&data, None)
+}
+
 /// A list (e.g. the title registrations of a group or of the whole sector): the same header,
 /// a centred title and optional subtitle, a bordered table whose header row repeats on every
 /// page, then an optional signature block on the right and the verification box.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 use thidua_domain::notification::{next_retry, reminder_due_iso, Kind};
 
-use crate::db::{new_id, now, AuditCtx, Store};
+use crate::db::{new_id, now, AuditCtx, Store, Tx};
 use crate::error::StoreError;
 
 /// A notification to create. `dedupe_key` names what triggered it: the same key for the
@@ -162,6 +162,17 @@ impl Store {
             return Ok(0);
         }
         let mut tx = self.begin(ctx).await?;
+        let created = Store::notify_in(&mut tx, items).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// `notify` inside a caller's transaction, so that the notification stands or falls
+    /// with the change it tells of (e.g. a proposal returned for changes).
+    pub(crate) async fn notify_in(
+        tx: &mut Tx,
+        items: &[NewNotification],
+    ) -> Result<usize, StoreError> {
         let at = now();
         let mut created = 0;
         for n in items {
@@ -228,7 +239,6 @@ impl Store {
                 })),
             );
         }
-        tx.commit().await?;
         Ok(created)
     }
 

@@ -660,6 +660,10 @@ impl Store {
         set_status(&mut tx, &before, from, to, reason.as_deref(), actor).await?;
         let after = proposal_tx(&mut tx.tx, id).await?;
         tx.audit(step.name(), "proposal", id, Some(&before), Some(&after));
+        if matches!(step, Step::Return { .. }) {
+            let items = returned_notices(&mut tx, &after, reason.as_deref().unwrap_or("")).await?;
+            Store::notify_in(&mut tx, &items).await?;
+        }
         tx.commit().await?;
         Ok(after)
     }
@@ -882,6 +886,47 @@ impl Store {
             council_id,
             None,
             Some(&serde_json::json!({"user_id": user_id, "position": position})),
+        );
+        tx.commit().await
+    }
+
+    /// Take a user off a council. Refused while one of the council's proposals is being
+    /// voted on (the count's membership must not change under it); past ballots stay.
+    pub async fn remove_council_member(
+        &self,
+        ctx: &AuditCtx,
+        council_id: &str,
+        user_id: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin(ctx).await?;
+        let row = sqlx::query(
+            "SELECT position FROM council_members WHERE council_id = $1 AND user_id = $2",
+        )
+        .bind(council_id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let position: String = row.try_get(0)?;
+        if sqlx::query("SELECT 1 FROM proposals WHERE council_id = $1 AND status = 'voting'")
+            .bind(council_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .is_some()
+        {
+            return Err(refused("err-council-vote-open", &[]));
+        }
+        sqlx::query("DELETE FROM council_members WHERE council_id = $1 AND user_id = $2")
+            .bind(council_id)
+            .bind(user_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.audit::<_, ()>(
+            "remove_member",
+            "council",
+            council_id,
+            Some(&serde_json::json!({"user_id": user_id, "position": position})),
+            None,
         );
         tx.commit().await
     }
@@ -1350,4 +1395,55 @@ async fn decision_tx(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Decisio
         created_by: r.try_get(8)?,
         created_at: r.try_get(9)?,
     })
+}
+
+/// The notices of a proposal returned for changes: to the nominee unit's leaders and
+/// emulation officers, and to whoever drafted it.
+async fn returned_notices(
+    tx: &mut Tx,
+    p: &Proposal,
+    reason: &str,
+) -> Result<Vec<crate::NewNotification>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT u.id FROM users u LEFT JOIN grants g ON g.user_id = u.id \
+         WHERE u.disabled = 0 AND ((g.scope_unit_id = $1 AND g.role IN ('unit_leader', 'unit_officer')) \
+         OR u.username = $2) ORDER BY u.id",
+    )
+    .bind(&p.unit_id)
+    .bind(&p.created_by)
+    .fetch_all(&mut *tx.tx)
+    .await?;
+    // Each return is its own notice: the number of returns so far tells them apart.
+    let nth = p
+        .events
+        .iter()
+        .filter(|e| e.to_status == "returned")
+        .count();
+    let mut args = serde_json::Map::new();
+    args.insert(
+        "title".into(),
+        serde_json::Value::String(p.title_name.clone()),
+    );
+    args.insert(
+        "reason".into(),
+        serde_json::Value::String(reason.to_owned()),
+    );
+    args.insert(
+        "nominee".into(),
+        serde_json::Value::String(p.unit_name.clone()),
+    );
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(crate::NewNotification {
+            user_id: r.try_get(0)?,
+            kind: thidua_domain::notification::Kind::ProposalReturned,
+            subject_kind: "proposal".into(),
+            subject_id: p.id.clone(),
+            dedupe_key: format!("returned:{}:{nth}", p.id),
+            message_key: "notify-msg-proposal-returned".into(),
+            args: args.clone(),
+            link: format!("/proposals/{}", p.id),
+        });
+    }
+    Ok(out)
 }

@@ -652,3 +652,238 @@ async fn cluster_13_signs_its_pact_in_the_browser() {
     })
     .await;
 }
+
+/// Click the submit button of the form that carries `<input name="step" value="{step}">`
+/// (a proposal page has one form per workflow step).
+async fn step(c: &Client, step: &str) {
+    c.find(Locator::XPath(&format!(
+        "//form[.//input[@name='step' and @value='{step}']]//button[@type='submit']"
+    )))
+    .await
+    .unwrap_or_else(|e| panic!("the '{step}' button: {e}"))
+    .click()
+    .await
+    .unwrap_or_else(|e| panic!("click '{step}': {e}"));
+}
+
+/// The proposal page's status line, once it shows `status`.
+async fn wait_status(c: &Client, what: &str, status: &str) {
+    wait_until(
+        c,
+        what,
+        &format!(
+            "location.pathname.indexOf('/proposals/') === 0 && document.body.innerText.indexOf({}) >= 0",
+            json!(status)
+        ),
+        "location.href + ' | ' + document.body.innerText.slice(0, 600)",
+    )
+    .await;
+}
+
+/// The "done when" in the browser with the demo: 2024 cluster 13's leaders acclaim
+/// Trà Vinh on the election page, the secretariat counts; Trà Vinh's officer proposes it for
+/// the sector flag on the year's proposals page and submits; the secretariat accepts it and
+/// puts it to the council, whose members vote on the proposal's page; the count approves it,
+/// the decision is recorded on the year's page, and the award shows on the unit's history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_13_closes_its_year_in_the_browser() {
+    require_browser!();
+    let app = common::spawn_demo().await;
+    let base = app.base.clone();
+    // Set-up through the API: the acclaim vote is opened for the group's six members.
+    let sec = app.demo("thuongtruc").await;
+    let y24 = sec.sector_year(2024).await;
+    let g = sec.group(&y24, "cluster", 13).await;
+    let gid = g["id"].as_str().expect("gid").to_owned();
+    let members: Vec<String> = g["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| m["id"].as_str().expect("id").to_owned())
+        .collect();
+    let r = sec
+        .post_json(
+            &format!("/api/v1/groups/{gid}/elections"),
+            &json!({"office": "acclaim:sector_flag", "method": "secret", "candidate_ids": members}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let acclaim = r.json::<Value>().await.expect("election")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let tv = app.unit_id("P-TRAVINH").await;
+    with_browser(1280, 900, move |c| async move {
+        // The leaders acclaim Trà Vinh, one after another, on the election page.
+        for who in [
+            "lanhdao.travinh",
+            "lanhdao.soctrang",
+            "lanhdao.bentre",
+            "lanhdao.baclieu",
+            "lanhdao.camau",
+            "lanhdao.kiengiang",
+        ] {
+            sign_in(&c, &base, who).await;
+            c.goto(&format!("{base}/elections/{acclaim}"))
+                .await
+                .expect("election page");
+            c.find(Locator::Css(&format!("input[name='choice'][value='{tv}']")))
+                .await
+                .unwrap_or_else(|e| panic!("{who}: Trà Vinh on the ballot: {e}"))
+                .click()
+                .await
+                .expect("choose");
+            submit(&c, "/vote").await;
+            wait_until(
+                &c,
+                &format!("{who}'s receipt"),
+                "!!document.querySelector('#receipt')",
+                "document.body.innerText.slice(0, 400)",
+            )
+            .await;
+            sign_out(&c).await;
+        }
+        sign_in(&c, &base, "thuongtruc").await;
+        c.goto(&format!("{base}/elections/{acclaim}"))
+            .await
+            .expect("election page");
+        submit(&c, "/close").await;
+        wait_until(
+            &c,
+            "the counted acclaim",
+            "document.querySelectorAll('table.ballots tbody tr').length === 6",
+            "document.body.innerText.slice(0, 600)",
+        )
+        .await;
+        sign_out(&c).await;
+
+        // Trà Vinh's officer proposes it for the sector flag, naming the acclaim, and submits.
+        sign_in(&c, &base, "canbo.travinh").await;
+        c.goto(&format!("{base}/years/{y24}/proposals"))
+            .await
+            .expect("year's proposals page");
+        js(
+            &c,
+            "document.querySelector('#title_code').value = 'sector_flag'",
+        )
+        .await;
+        c.find(Locator::Css("#acclaim_election_id"))
+            .await
+            .expect("acclaim field")
+            .send_keys(&acclaim)
+            .await
+            .expect("type the acclaim vote");
+        c.find(Locator::Css("#summary"))
+            .await
+            .expect("summary field")
+            .send_keys("Dẫn đầu Cụm thi đua số 13 năm 2024")
+            .await
+            .expect("type summary");
+        c.find(Locator::Css(
+            "form[method='post'][action$='/proposals'] button[type='submit']",
+        ))
+        .await
+        .expect("propose button")
+        .click()
+        .await
+        .expect("propose");
+        wait_status(&c, "the new draft", "Dự thảo").await;
+        let proposal = js_string(&c, "location.pathname").await;
+        let text = body_text(&c).await;
+        assert!(text.contains("5/6") || text.contains("6/6"), "{text}");
+        step(&c, "submit").await;
+        wait_status(&c, "the submitted proposal", "Đã gửi").await;
+        sign_out(&c).await;
+
+        // The secretariat accepts it and puts it to the council's vote.
+        sign_in(&c, &base, "thuongtruc").await;
+        c.goto(&format!("{base}{proposal}")).await.expect("proposal");
+        step(&c, "accept").await;
+        wait_status(&c, "the accepted proposal", "Đã tiếp nhận").await;
+        step(&c, "open_vote").await;
+        wait_status(&c, "the open vote", "Hội đồng đang biểu quyết").await;
+        sign_out(&c).await;
+
+        // Council members vote on the page; each gets a receipt.
+        for who in [
+            "thuongtruc",
+            "lanhdao.vkscc1",
+            "lanhdao.vkscc2",
+            "lanhdao.vkscc3",
+        ] {
+            sign_in(&c, &base, who).await;
+            c.goto(&format!("{base}{proposal}")).await.expect("proposal");
+            c.find(Locator::Css("input[name='choice'][value='yes']"))
+                .await
+                .unwrap_or_else(|e| panic!("{who}: the ballot: {e}"))
+                .click()
+                .await
+                .expect("choose yes");
+            submit(&c, "/ballot").await;
+            wait_until(
+                &c,
+                &format!("{who}'s receipt"),
+                "location.search.indexOf('receipt=') >= 0",
+                "location.href + ' | ' + document.body.innerText.slice(0, 400)",
+            )
+            .await;
+            sign_out(&c).await;
+        }
+
+        // The secretariat counts, then records the decision on the year's page.
+        sign_in(&c, &base, "thuongtruc").await;
+        c.goto(&format!("{base}{proposal}")).await.expect("proposal");
+        step(&c, "close_vote").await;
+        wait_status(&c, "the approved proposal", "Hội đồng đã thông qua").await;
+        let pid = proposal.trim_start_matches("/proposals/").to_owned();
+        c.goto(&format!("{base}/years/{y24}/proposals"))
+            .await
+            .expect("year's proposals page");
+        c.find(Locator::Css(&format!(
+            "#decision-form input[name='proposal_ids'][value='{pid}']"
+        )))
+        .await
+        .expect("the voted proposal in the decision form")
+        .click()
+        .await
+        .expect("tick it");
+        for (field, value) in [
+            ("#issuer", "Viện trưởng VKSND tối cao"),
+            ("#number", "950/QĐ-VKSTC"),
+            ("#signer", "Viện trưởng"),
+        ] {
+            c.find(Locator::Css(field))
+                .await
+                .unwrap_or_else(|e| panic!("{field}: {e}"))
+                .send_keys(value)
+                .await
+                .expect("type");
+        }
+        js(&c, "document.querySelector('#date').value = '2025-01-20'").await;
+        c.find(Locator::Css("#decision-form button[type='submit']"))
+            .await
+            .expect("record button")
+            .click()
+            .await
+            .expect("record");
+        wait_until(
+            &c,
+            "the decided proposal",
+            &format!(
+                "location.pathname === '/years/{y24}/proposals' && document.body.innerText.indexOf('Đã có quyết định khen thưởng') >= 0"
+            ),
+            "location.href + ' | ' + document.body.innerText.slice(0, 800)",
+        )
+        .await;
+
+        // The award is on Trà Vinh's history, with its decision.
+        c.goto(&format!("{base}/units/{tv}/awards"))
+            .await
+            .expect("unit's awards");
+        let text = body_text(&c).await;
+        assert!(text.contains("950/QĐ-VKSTC"), "{text}");
+        assert!(text.contains("Cờ thi đua của ngành"), "{text}");
+        let _app = app;
+    })
+    .await;
+}

@@ -258,6 +258,68 @@ pub async fn dossier_pdf(app: &AppState, ctx: &Ctx, p: &Proposal) -> AppResult<V
     .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// The submission letter (tờ trình) alone: from the nominee's unit to the council, asking
+/// for the title, with the summary and what the dossier holds; signed by the unit's head.
+pub async fn letter_pdf(app: &AppState, ctx: &Ctx, p: &Proposal) -> AppResult<Vec<u8>> {
+    use crate::i18n::t_args;
+    let lang = ctx.lang;
+    let council = app.store.get_council(&p.council_id).await?;
+    let unit = app.store.get_unit(&p.unit_id).await?;
+    let head = thidua_pdf::Letterhead {
+        parent_body: None,
+        issuer: unit.name.to_uppercase(),
+        place: None,
+    };
+    let title_name = crate::registrations::title_name(&p.title_code, lang);
+    let year = p.award_year.to_string();
+    let mut paragraphs = vec![t_args(
+        lang,
+        "prop-letter-ask",
+        &[
+            ("unit", unit.name.clone()),
+            ("council", council.name.clone()),
+            ("title", title_name.clone()),
+            ("year", year.clone()),
+            ("nominee", nominee(p)),
+        ],
+    )];
+    if !p.summary.is_empty() {
+        paragraphs.push(p.summary.clone());
+    }
+    paragraphs.push(t(lang, "prop-letter-enclosed"));
+    paragraphs.push(t_args(
+        lang,
+        "prop-letter-close",
+        &[("council", council.name.clone())],
+    ));
+    let letter = thidua_pdf::Letter {
+        kind_line: t(lang, "prop-letter-kind"),
+        summary: t_args(
+            lang,
+            "prop-letter-about",
+            &[("title", title_name), ("year", year)],
+        ),
+        number: None,
+        date: Some(today()),
+        to: Some(format!("{}: {}", t(lang, "prop-to"), council.name)),
+        paragraphs,
+        recipients: vec![
+            t(lang, "prop-letter-recipient-above"),
+            t(lang, "prop-letter-recipient-file"),
+        ],
+    };
+    let signature = thidua_pdf::SignatureBlock {
+        unit_name: String::new(),
+        position: t(lang, "prop-doc-signer").to_uppercase(),
+        signer_name: None,
+        note: None,
+    };
+    tokio::task::spawn_blocking(move || thidua_pdf::render_letter(&letter, &head, &signature))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 pub fn today() -> chrono::NaiveDate {
     thidua_store::today_vn()
 }
@@ -337,10 +399,23 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/proposals/{id}/files", post(api::attach))
         .route("/api/v1/proposals/{id}/dossier.pdf", get(api::dossier))
+        .route("/api/v1/proposals/{id}/letter.pdf", get(api::letter))
         .route("/api/v1/proposals/{id}/report.docx", get(api::report))
         .route(
             "/api/v1/councils/{id}/members",
             get(api::members).post(api::add_member),
+        )
+        .route(
+            "/api/v1/councils/{id}/members/{user_id}",
+            axum::routing::delete(api::remove_member),
+        )
+        .route(
+            "/councils/{id}/members",
+            get(pages::council).post(pages::add_member),
+        )
+        .route(
+            "/councils/{id}/members/{user_id}/remove",
+            post(pages::remove_member),
         )
         .route("/api/v1/councils/{id}/decisions", get(api::decisions))
         .route("/api/v1/decisions", post(api::decide))

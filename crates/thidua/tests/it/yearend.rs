@@ -848,15 +848,20 @@ async fn a_member_votes_once_even_at_the_same_instant() {
     assert_eq!(p["vote"]["outcome"], "not_approved");
 }
 
-/// One cluster's year through the API: the year and its group, the head's election, a
-/// registration, the year-end conference and its acclaim vote, the proposal, the council's
-/// vote and the decision, and the registry the next year's checks read. (The pact's signing
-/// and the scoring are walked by their own tests.)
+/// One cluster's whole year through the API, as the "done when" asks: the year and
+/// its group, the head's election, the pact (drafted, adopted at a conference, signed by
+/// every member's leader with the password again), a registration, the scoring (last year's
+/// scheme copied and opened, each member's self-assessment saved and submitted by its
+/// leader, the head's review adjustment with its reason, publication, the group's ranking),
+/// the year-end conference and its acclaim vote, the proposal, the council's vote and the
+/// decision; then the next year's eligibility check reads the award as history.
 #[tokio::test]
 async fn one_clusters_year_end_to_end() {
     let app = spawn_demo().await;
     let sec = app.demo("thuongtruc").await;
     let council = sector_council(&sec).await;
+
+    // The year and its group.
     let r = sec
         .post_json(
             &format!("/api/v1/councils/{council}/years"),
@@ -876,7 +881,11 @@ async fn one_clusters_year_end_to_end() {
         .await;
     assert_eq!(r.status(), 201);
     let gid = body(r).await["id"].as_str().expect("g").to_owned();
-    let leaders = ["lanhdao.travinh", "lanhdao.soctrang", "lanhdao.bentre"];
+    let members = [
+        ("lanhdao.travinh", &tv),
+        ("lanhdao.soctrang", &st),
+        ("lanhdao.bentre", &bt),
+    ];
 
     // The head is elected.
     let r = sec
@@ -886,8 +895,8 @@ async fn one_clusters_year_end_to_end() {
         )
         .await;
     let eid = body(r).await["id"].as_str().expect("e").to_owned();
-    for l in leaders {
-        let s = app.demo(l).await;
+    for (leader, _) in members {
+        let s = app.demo(leader).await;
         let r = s
             .post_json(
                 &format!("/api/v1/elections/{eid}/ballots"),
@@ -902,6 +911,44 @@ async fn one_clusters_year_end_to_end() {
         sec.json(&format!("/api/v1/groups/{gid}")).await["head"]["id"],
         tv.as_str()
     );
+    let head = app.demo("lanhdao.travinh").await;
+
+    // The pact: the head drafts it from the template, the conference adopts it, and each
+    // member's leader signs it, giving the password again.
+    let r = head
+        .post_json(
+            &format!("/api/v1/groups/{gid}/documents"),
+            &json!({"kind": "pact"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let pact = body(r).await["id"].as_str().expect("pact").to_owned();
+    let r = head
+        .post_json(
+            &format!("/api/v1/groups/{gid}/conferences"),
+            &json!({"kind": "pact_signing", "starts_at": "2026-03-20T08:00", "host_unit_id": tv, "venue": "Trà Vinh", "mode": "in_person"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let signing_conf = body(r).await["id"].as_str().expect("c").to_owned();
+    let r = head
+        .post_json(
+            &format!("/api/v1/documents/{pact}/versions/1/adopt"),
+            &json!({"conference_id": signing_conf, "note": "3/3 nhất trí"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let sign = format!("/api/v1/documents/{pact}/versions/1/signatures");
+    for (leader, _) in members {
+        let s = app.demo(leader).await;
+        let r = s.post_json(&sign, &json!({"password": "wrong"})).await;
+        assert_eq!(r.status(), 422, "{leader}: a wrong password signs nothing");
+        let r = s.post_json(&sign, &json!({"password": "demo"})).await;
+        assert_eq!(r.status(), 201, "{leader} signs");
+    }
+    let sigs = head.json(&sign).await;
+    assert_eq!(sigs["signed"].as_array().expect("signed").len(), 3);
+    assert!(sigs["unsigned"].as_array().expect("unsigned").is_empty());
 
     // Trà Vinh registers for the sector flag.
     let officer = app.demo("canbo.travinh").await;
@@ -913,8 +960,108 @@ async fn one_clusters_year_end_to_end() {
         .await;
     assert_eq!(r.status(), 201);
 
-    // The year-end conference, hosted by the head, and its acclaim vote.
-    let head = app.demo("lanhdao.travinh").await;
+    // The scoring: the secretariat copies last year's provincial scheme and opens it.
+    let y24 = sec.sector_year(2024).await;
+    let schemes24 = sec.json(&format!("/api/v1/years/{y24}/schemes")).await;
+    let s24 = schemes24
+        .as_array()
+        .expect("schemes")
+        .iter()
+        .find(|s| s["unit_kind"] == "provincial")
+        .expect("the 2024 provincial scheme")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = sec
+        .post_json(
+            &format!("/api/v1/years/{y}/schemes"),
+            &json!({"copy_from": s24}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let scheme = body(r).await;
+    let sid = scheme["id"].as_str().expect("scheme").to_owned();
+    assert_eq!(scheme["copied_from"], s24.as_str());
+    let r = sec
+        .post_json(
+            &format!("/api/v1/schemes/{sid}/status"),
+            &json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    // Each member's leader saves and submits its self-assessment. Trà Vinh had last year's
+    // best entries (Kiên Giang's, first of cluster 13); the others keep their own.
+    let kg = app.unit_id("P-KIENGIANG").await;
+    for (leader, unit) in members {
+        let from = if unit == &tv { &kg } else { unit };
+        let last = sec
+            .json(&format!("/api/v1/schemes/{s24}/assessments/{from}"))
+            .await;
+        let s = app.demo(leader).await;
+        let mine = format!("/api/v1/schemes/{sid}/assessments/{unit}");
+        let r = s
+            .put_json(
+                &mine,
+                &json!({"input": last["assessment"]["input"], "comments": last["assessment"]["comments"]}),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{leader} saves");
+        let r = s.post_json(&format!("{mine}/submit"), &json!({})).await;
+        let status = r.status();
+        assert_eq!(status, 200, "{leader} submits: {}", body(r).await);
+    }
+    // The head reviews: one of Sóc Trăng's hand-given points goes down, with the reason.
+    let st_a = head
+        .json(&format!("/api/v1/schemes/{sid}/assessments/{st}"))
+        .await;
+    let mut manual = Vec::new();
+    manual_leaves(&scheme["scheme"]["criteria"], &mut manual);
+    let (leaf, points) = manual
+        .iter()
+        .find_map(|code| {
+            let p = st_a["self_leaves"][code.as_str()].as_f64()?;
+            (p >= 1.0).then(|| (code.clone(), p))
+        })
+        .expect("a manual leaf with points");
+    let reason = "Chưa có tài liệu chứng minh kết quả";
+    let r = head
+        .post_json(
+            &format!("/api/v1/schemes/{sid}/assessments/{st}/adjustments"),
+            &json!({"leaf_code": leaf, "points": points - 1.0, "reason": reason}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    // The secretariat publishes; the group's ranking reads back, the review in it.
+    let r = sec
+        .post_json(
+            &format!("/api/v1/schemes/{sid}/status"),
+            &json!({"status": "published"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let ranking = app
+        .demo("lanhdao.bentre")
+        .await
+        .json(&format!("/api/v1/groups/{gid}/ranking"))
+        .await;
+    let rows = ranking["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 3, "{ranking}");
+    assert_eq!(rows[0]["unit_code"], "P-TRAVINH", "{ranking}");
+    assert_eq!(rows[0]["group_rank"], 1);
+    let st_row = rows
+        .iter()
+        .find(|r| r["unit_code"] == "P-SOCTRANG")
+        .expect("Sóc Trăng ranked");
+    assert_eq!(st_row["adjustments"], 1);
+    let diff = st_row["self_total"].as_f64().expect("self")
+        - st_row["final_total"].as_f64().expect("final");
+    assert!((diff - 1.0).abs() < 0.005, "{st_row}");
+    let a = head
+        .json(&format!("/api/v1/schemes/{sid}/assessments/{st}"))
+        .await;
+    assert_eq!(a["assessment"]["adjustments"][0]["reason"], reason);
+
+    // The year-end conference, hosted by the head, and its acclaim vote for the leader.
     let r = head
         .post_json(
             &format!("/api/v1/groups/{gid}/conferences"),
@@ -931,13 +1078,15 @@ async fn one_clusters_year_end_to_end() {
         .await;
     assert_eq!(r.status(), 201);
     let acclaim = body(r).await["id"].as_str().expect("a").to_owned();
-    for l in leaders {
-        let s = app.demo(l).await;
-        s.post_json(
-            &format!("/api/v1/elections/{acclaim}/ballots"),
-            &json!({"choice": tv}),
-        )
-        .await;
+    for (leader, _) in members {
+        let s = app.demo(leader).await;
+        let r = s
+            .post_json(
+                &format!("/api/v1/elections/{acclaim}/ballots"),
+                &json!({"choice": tv}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{leader} acclaims");
     }
     let r = head
         .post_json(&format!("/api/v1/elections/{acclaim}/close"), &json!({}))
@@ -957,6 +1106,11 @@ async fn one_clusters_year_end_to_end() {
     )
     .await;
     let pid = p["id"].as_str().expect("p").to_owned();
+    assert!(p["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .any(|c| c["rule"] == "sector_flag.acclaim" && c["met"] == true));
     assert_eq!(council_approves(&app, &sec, &pid).await["status"], "voted");
     use base64::Engine;
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
@@ -971,12 +1125,85 @@ async fn one_clusters_year_end_to_end() {
     let file = d["file_id"].as_str().expect("file");
     let r = sec.get(&format!("/files/{file}")).await;
     assert_eq!(r.status(), 200);
+    assert_eq!(
+        officer.json(&format!("/api/v1/proposals/{pid}")).await["status"],
+        "decided"
+    );
 
     // The registry holds it, which is what the next year's checks read.
     let awards = officer.json(&format!("/api/v1/units/{tv}/awards")).await;
     assert_eq!(awards[0]["year"], 2026);
     assert_eq!(awards[0]["title_code"], "sector_flag");
     assert_eq!(awards[0]["decision_number"], "903/QĐ-VKSTC");
+
+    // 2027: the unit's registration page lists the 2026 flag among its awards, and a new
+    // proposal's dossier carries it as an award already received.
+    let r = sec
+        .post_json(
+            &format!("/api/v1/councils/{council}/years"),
+            &json!({"year": 2027, "theme": "", "motto": "", "registration_deadline": ymd(60)}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let y27 = body(r).await["id"].as_str().expect("y27").to_owned();
+    let r = officer
+        .get(&format!("/years/{y27}/registration/units/{tv}"))
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Cờ thi đua của ngành Kiểm sát nhân dân 2026"),
+        "the 2026 award on the 2027 registration page"
+    );
+    let r = officer
+        .post_json(
+            "/api/v1/proposals",
+            &json!({"year_id": y27, "unit_id": tv, "title_code": "advanced_labour_collective", "kind": "yearly"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "the 2027 proposal");
+    let p27 = body(r).await["id"].as_str().expect("p27").to_owned();
+    let r = officer
+        .get(&format!("/api/v1/proposals/{p27}/dossier.pdf"))
+        .await;
+    assert_eq!(r.status(), 200);
+    let pdf = r.bytes().await.expect("pdf");
+    if let Some(text) = pdftotext(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("2026"), "{flat}");
+        assert!(flat.contains("903/QĐ-VKSTC"), "{flat}");
+    }
+}
+
+/// The codes of the scheme's hand-scored leaves.
+fn manual_leaves(nodes: &Value, out: &mut Vec<String>) {
+    for n in nodes.as_array().into_iter().flatten() {
+        match n["type"].as_str() {
+            Some("group") => manual_leaves(&n["items"], out),
+            Some("manual") => out.push(n["code"].as_str().unwrap_or_default().to_owned()),
+            _ => {}
+        }
+    }
+}
+
+/// The text of a PDF from poppler's pdftotext, or `None` (with a note) when it is missing.
+fn pdftotext(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("x.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    match std::process::Command::new("pdftotext")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ => {
+            eprintln!("note: pdftotext is not available; the PDF's text is not checked");
+            None
+        }
+    }
 }
 
 #[tokio::test]
@@ -1169,5 +1396,500 @@ async fn consultation_and_decision_through_the_pages() {
     assert_eq!(
         sec.json(&format!("/api/v1/proposals/{aid}")).await["status"],
         "decided"
+    );
+}
+
+/// A proposal returned for changes tells the proposing unit's people, with the reason, in
+/// their inbox; another unit hears nothing, and a refused return tells nobody.
+#[tokio::test]
+async fn a_returned_proposal_reaches_the_proposers_inbox() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let officer = app.demo("canbo.travinh").await;
+    let y = sec.sector_year(2024).await;
+    let tv_id = app.unit_id("P-TRAVINH").await;
+    let returned = |inbox: &Value, id: &str| -> Vec<Value> {
+        inbox["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|i| i["kind"] == "proposal_returned" && i["subject_id"] == id)
+            .cloned()
+            .collect()
+    };
+    let r = officer
+        .post_json(
+            "/api/v1/proposals",
+            &json!({"year_id": y, "unit_id": tv_id, "title_code": "advanced_labour_collective", "kind": "yearly"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let id = body(r).await["id"].as_str().expect("id").to_owned();
+    let r = officer
+        .post_json(&format!("/api/v1/proposals/{id}/submit"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    // A return without a reason is refused and tells nobody.
+    let before = count(&app, "SELECT COUNT(*) FROM notifications").await;
+    let r = sec
+        .post_json(
+            &format!("/api/v1/proposals/{id}/return"),
+            &json!({"reason": " "}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM notifications").await,
+        before
+    );
+    let reason = "Bổ sung biên bản họp bình xét";
+    let r = sec
+        .post_json(
+            &format!("/api/v1/proposals/{id}/return"),
+            &json!({"reason": reason}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    for who in ["canbo.travinh", "lanhdao.travinh"] {
+        let s = app.demo(who).await;
+        let inbox = s.json("/api/v1/inbox").await;
+        let items = returned(&inbox, &id);
+        assert_eq!(items.len(), 1, "{who}: {inbox}");
+        let text = items[0]["text"].as_str().expect("text");
+        assert!(text.contains(reason), "{who}: {text}");
+        assert!(text.contains("Tập thể lao động"), "{who}: {text}");
+        assert_eq!(items[0]["link"], format!("/proposals/{id}"));
+    }
+    let bt = app.demo("lanhdao.bentre").await;
+    assert!(returned(&bt.json("/api/v1/inbox").await, &id).is_empty());
+    // Returned a second time: a second notice, not a repeat of the first.
+    let cur = officer.json(&format!("/api/v1/proposals/{id}")).await;
+    assert_eq!(
+        officer
+            .post_json(
+                &format!("/api/v1/proposals/{id}/submit"),
+                &json!({"version": cur["version"]})
+            )
+            .await
+            .status(),
+        200
+    );
+    let r = sec
+        .post_json(
+            &format!("/api/v1/proposals/{id}/return"),
+            &json!({"reason": "Thiếu danh sách kèm theo"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let inbox = officer.json("/api/v1/inbox").await;
+    assert_eq!(returned(&inbox, &id).len(), 2, "{inbox}");
+}
+
+/// A person is proposed on the year's page: the unit's people are listed, the individual
+/// titles offered; another unit's leader and a viewer are refused and nothing is written.
+#[tokio::test]
+async fn a_person_is_proposed_on_the_years_page() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let officer = app.demo("canbo.travinh").await;
+    let y = sec.sector_year(2024).await;
+    let tv_id = app.unit_id("P-TRAVINH").await;
+    let st_id = app.unit_id("P-SOCTRANG").await;
+    let a = person(&officer, &tv_id, "Le Van A").await;
+    // The officer's one unit: its people and the individual titles are on the form.
+    let html = officer
+        .get(&format!("/years/{y}/proposals"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(&format!("value=\"{a}\"")), "Lê Văn A listed");
+    assert!(html.contains("value=\"grassroots_fighter\""));
+    // The secretariat chooses the unit first.
+    let html = sec
+        .get(&format!("/years/{y}/proposals?unit={st_id}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("id=\"people-of-unit\""));
+    assert!(
+        !html.contains(&format!("value=\"{a}\"")),
+        "Trà Vinh's people are not Sóc Trăng's"
+    );
+
+    let form = |unit: &str, person: &str, title: &str| {
+        vec![
+            ("unit_id".to_owned(), unit.to_owned()),
+            ("person_id".to_owned(), person.to_owned()),
+            ("title_code".to_owned(), title.to_owned()),
+            ("kind".to_owned(), "yearly".to_owned()),
+            (
+                "summary".to_owned(),
+                "Hoàn thành xuất sắc nhiệm vụ".to_owned(),
+            ),
+        ]
+    };
+    let post = |s: &Session, f: Vec<(String, String)>| {
+        let (http, url, csrf) = (
+            s.http.clone(),
+            s.url(&format!("/years/{y}/proposals")),
+            s.csrf.clone(),
+        );
+        async move {
+            let mut f = f;
+            f.push(("_csrf".into(), csrf));
+            http.post(url).form(&f).send().await.expect("post")
+        }
+    };
+    let before = count(&app, "SELECT COUNT(*) FROM proposals").await;
+    // Another unit's leader, and a viewer: refused, nothing written.
+    let st = app.demo("lanhdao.soctrang").await;
+    assert_eq!(
+        post(&st, form(&tv_id, &a, "grassroots_fighter"))
+            .await
+            .status(),
+        403
+    );
+    let xem = app.demo("xem").await;
+    assert_eq!(
+        post(&xem, form(&tv_id, &a, "grassroots_fighter"))
+            .await
+            .status(),
+        403
+    );
+    // A person of another unit, and a failing rule: the form again with the reason.
+    let r = post(&sec, form(&st_id, &a, "grassroots_fighter")).await;
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .expect("html")
+        .contains("Cá nhân không thuộc đơn vị"));
+    let r = post(&officer, form(&tv_id, &a, "sector_fighter")).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.expect("html").contains("Điều 22"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM proposals").await, before);
+    // The officer proposes Lê Văn A as a grassroots fighter.
+    let r = post(&officer, form(&tv_id, &a, "grassroots_fighter")).await;
+    assert_eq!(r.status(), 303);
+    let id = r.headers()["location"]
+        .to_str()
+        .expect("loc")
+        .trim_start_matches("/proposals/")
+        .to_owned();
+    let p = officer.json(&format!("/api/v1/proposals/{id}")).await;
+    assert_eq!(p["person_id"], a.as_str());
+    assert_eq!(p["title_code"], "grassroots_fighter");
+    let html = officer
+        .get(&format!("/proposals/{id}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(p["person_name"].as_str().expect("name")));
+}
+
+/// The council's members on their page, reached from the year's proposals page: the
+/// secretariat lists, seats and removes them; a member cannot change while a vote is open;
+/// anyone else is refused and nothing changes.
+#[tokio::test]
+async fn the_secretariat_manages_the_councils_members_on_a_page() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let tv = app.demo("lanhdao.travinh").await;
+    let y = sec.sector_year(2024).await;
+    let council = sector_council(&sec).await;
+    let page = format!("/councils/{council}/members");
+    let html = sec
+        .get(&format!("/years/{y}/proposals"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(&format!("/councils/{council}/members?year={y}")));
+    let r = sec.get(&format!("{page}?year={y}")).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("lanhdao.vkscc1"));
+    assert!(!html.contains("data-username=\"lanhdao.hcm\""));
+    let before = council_usernames(&sec, &council).await;
+    // Others: refused, nothing changes.
+    assert_eq!(tv.get(&page).await.status(), 403);
+    let r = tv
+        .post_form(
+            &page,
+            &[("username", "lanhdao.hcm"), ("position", "Ủy viên")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    let cc1 = before
+        .iter()
+        .position(|u| u == "lanhdao.vkscc1")
+        .expect("cc1");
+    let cc1_id = sec
+        .json(&format!("/api/v1/councils/{council}/members"))
+        .await[cc1]["user_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        tv.post_form(&format!("{page}/{cc1_id}/remove"), &[])
+            .await
+            .status(),
+        403
+    );
+    let r = tv
+        .http
+        .delete(tv.url(&format!("/api/v1/councils/{council}/members/{cc1_id}")))
+        .header("x-csrf-token", &tv.csrf)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 403);
+    assert_eq!(council_usernames(&sec, &council).await, before);
+    // Bad input: an unknown user, an empty position.
+    let r = sec
+        .post_form(&page, &[("username", "khong.co"), ("position", "Ủy viên")])
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = sec
+        .post_form(&page, &[("username", "lanhdao.hcm"), ("position", " ")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(council_usernames(&sec, &council).await, before);
+    // Seated, listed, then removed.
+    let r = sec
+        .post_form(
+            &page,
+            &[
+                ("username", "lanhdao.hcm"),
+                ("position", "Ủy viên"),
+                ("year", &y),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"].to_str().expect("loc"),
+        format!("{page}?year={y}")
+    );
+    let after = council_usernames(&sec, &council).await;
+    assert!(after.iter().any(|u| u == "lanhdao.hcm"));
+    let html = sec.get(&page).await.text().await.expect("html");
+    assert!(html.contains("data-username=\"lanhdao.hcm\""));
+    let hcm_id = sec
+        .json(&format!("/api/v1/councils/{council}/members"))
+        .await
+        .as_array()
+        .expect("m")
+        .iter()
+        .find(|m| m["username"] == "lanhdao.hcm")
+        .expect("hcm")["user_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // While a vote is open nobody leaves.
+    let tv_id = app.unit_id("P-TRAVINH").await;
+    let p = accepted(
+        &tv,
+        &sec,
+        json!({"year_id": y, "unit_id": tv_id, "title_code": "advanced_labour_collective", "kind": "yearly"}),
+    )
+    .await;
+    let pid = p["id"].as_str().expect("id").to_owned();
+    let r = sec
+        .post_json(&format!("/api/v1/proposals/{pid}/vote/open"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = sec.post_form(&format!("{page}/{hcm_id}/remove"), &[]).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.expect("html").contains("đang biểu quyết"));
+    assert!(council_usernames(&sec, &council)
+        .await
+        .iter()
+        .any(|u| u == "lanhdao.hcm"));
+    for m in [
+        "thuongtruc",
+        "lanhdao.vkscc1",
+        "lanhdao.vkscc2",
+        "lanhdao.vkscc3",
+    ] {
+        let s = app.demo(m).await;
+        s.post_json(
+            &format!("/api/v1/proposals/{pid}/ballots"),
+            &json!({"choice": "yes"}),
+        )
+        .await;
+    }
+    let r = sec
+        .post_json(&format!("/api/v1/proposals/{pid}/vote/close"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = sec.post_form(&format!("{page}/{hcm_id}/remove"), &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(council_usernames(&sec, &council).await, before);
+    // The API removes too; a user not on the council is not found.
+    let r = sec
+        .http
+        .delete(sec.url(&format!("/api/v1/councils/{council}/members/{hcm_id}")))
+        .header("x-csrf-token", &sec.csrf)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 404);
+}
+
+async fn council_usernames(s: &Session, council: &str) -> Vec<String> {
+    s.json(&format!("/api/v1/councils/{council}/members"))
+        .await
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| m["username"].as_str().expect("u").to_owned())
+        .collect()
+}
+
+/// The decision form takes the signed decision's PDF: checked by its first bytes, kept
+/// with the decision; a unit's leader is refused; a bad file writes nothing.
+#[tokio::test]
+async fn the_decision_form_attaches_the_signed_pdf() {
+    let app = spawn_demo().await;
+    let sec = app.demo("thuongtruc").await;
+    let tv = app.demo("lanhdao.travinh").await;
+    let y = sec.sector_year(2024).await;
+    let tv_id = app.unit_id("P-TRAVINH").await;
+    let p = accepted(
+        &tv,
+        &sec,
+        json!({"year_id": y, "unit_id": tv_id, "title_code": "advanced_labour_collective", "kind": "yearly"}),
+    )
+    .await;
+    let pid = p["id"].as_str().expect("id").to_owned();
+    council_approves(&app, &sec, &pid).await;
+    let html = sec
+        .get(&format!("/years/{y}/proposals"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("enctype=\"multipart/form-data\""));
+    assert!(html.contains("name=\"pdf\""));
+    let form = |file: &[u8], name: &str| {
+        reqwest::multipart::Form::new()
+            .text("issuer", "Viện trưởng VKSND tối cao")
+            .text("number", "905/QĐ-VKSTC")
+            .text("date", "2025-01-16")
+            .text("signer", "Viện trưởng")
+            .text("proposal_ids", pid.clone())
+            .part(
+                "pdf",
+                reqwest::multipart::Part::bytes(file.to_vec()).file_name(name.to_owned()),
+            )
+    };
+    let send = |s: &Session, f: reqwest::multipart::Form| {
+        let req = s
+            .http
+            .post(s.url(&format!("/years/{y}/decisions?_csrf={}", s.csrf)))
+            .multipart(f);
+        async move { req.send().await.expect("post") }
+    };
+    let decisions = || count(&app, "SELECT COUNT(*) FROM decisions");
+    let before = decisions().await;
+    // A unit's leader: refused.
+    let r = send(&tv, form(b"%PDF-1.4\n%x\n", "qd.pdf")).await;
+    assert_eq!(r.status(), 403);
+    // Not a PDF (whatever its name): the form again, nothing written.
+    let r = send(&sec, form(b"GIF89a....", "qd.pdf")).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("html").contains("không phải PDF"));
+    assert_eq!(decisions().await, before);
+    assert_eq!(
+        sec.json(&format!("/api/v1/proposals/{pid}")).await["status"],
+        "voted"
+    );
+    // Too large: refused.
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(10 * 1024 * 1024 + 1, b'0');
+    let r = send(&sec, form(&big, "qd.pdf")).await;
+    assert!(matches!(r.status().as_u16(), 413 | 422), "{}", r.status());
+    assert_eq!(decisions().await, before);
+    // The PDF: recorded with the decision and served back.
+    let r = send(&sec, form(b"%PDF-1.4\n%decision 905\n", "qd.pdf")).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(decisions().await, before + 1);
+    let p = sec.json(&format!("/api/v1/proposals/{pid}")).await;
+    assert_eq!(p["status"], "decided");
+    let d = sec
+        .json(&format!(
+            "/api/v1/decisions/{}",
+            p["decision_id"].as_str().expect("d")
+        ))
+        .await;
+    let file = d["file_id"].as_str().expect("the decision's file");
+    let r = sec.get(&format!("/files/{file}")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r
+        .bytes()
+        .await
+        .expect("pdf")
+        .starts_with(b"%PDF-1.4\n%decision 905"));
+}
+
+/// The submission letter (tờ trình) of a proposal is its own PDF, linked from the proposal's
+/// page: it names the nominee and the title; another unit may not read it.
+#[tokio::test]
+async fn the_submission_letter_is_its_own_pdf() {
+    let app = spawn_demo().await;
+    let officer = app.demo("canbo.travinh").await;
+    let sec = app.demo("thuongtruc").await;
+    let y = sec.sector_year(2024).await;
+    let tv_id = app.unit_id("P-TRAVINH").await;
+    let a = person(&officer, &tv_id, "Le Van A").await;
+    let r = officer
+        .post_json(
+            "/api/v1/proposals",
+            &json!({"year_id": y, "unit_id": tv_id, "person_id": a, "title_code": "grassroots_fighter", "kind": "yearly",
+                "summary": "Đồng chí có nhiều sáng kiến trong công tác kiểm sát"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let p = body(r).await;
+    let id = p["id"].as_str().expect("id").to_owned();
+    let html = officer
+        .get(&format!("/proposals/{id}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(&format!("/api/v1/proposals/{id}/letter.pdf")));
+    let r = officer
+        .get(&format!("/api/v1/proposals/{id}/letter.pdf"))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.expect("pdf");
+    assert!(pdf.starts_with(b"%PDF"));
+    if let Some(text) = pdftotext(&pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("TỜ TRÌNH"), "{flat}");
+        assert!(flat.contains("Chiến sĩ thi đua cơ sở"), "{flat}");
+        let name = p["person_name"].as_str().expect("name");
+        assert!(flat.contains(name), "{name} in {flat}");
+        assert!(flat.contains("Kính gửi"), "{flat}");
+    }
+    let bt = app.demo("lanhdao.bentre").await;
+    assert_eq!(
+        bt.get(&format!("/api/v1/proposals/{id}/letter.pdf"))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        officer
+            .get("/api/v1/proposals/nope/letter.pdf")
+            .await
+            .status(),
+        404
     );
 }

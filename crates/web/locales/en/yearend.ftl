@@ -71,7 +71,7 @@ err-prop-other-council = The proposal belongs to another council.
 err-council-already-voted = You have already voted on this proposal.
 prop-index-title = Award proposals
 prop-index-intro = The year-end review, award proposals, the council's vote and award decisions, by council and year.
-prop-new = Propose a collective
+prop-new = Propose an award
 prop-unit = Unit
 prop-kind = Kind of commendation
 prop-kind-yearly = Year's achievements
@@ -103,3 +103,32 @@ prop-consultation-open = Open the public consultation
 prop-window-from = From
 prop-window-to = To
 prop-public-summary = Public summary
+
+## Proposing a person, the council's members, the decision's PDF
+prop-person = Person proposed
+prop-person-none = (None — propose the unit itself)
+prop-person-list = List the people
+prop-person-choose-unit = To propose a person, choose the unit to list its people
+prop-titles-collective = Collective titles
+prop-titles-individual = Individual titles
+prop-council-members = Members of the Emulation and Commendation Council
+prop-back-to-proposals = Back to the proposals
+prop-member-name = Full name
+prop-member-username = Username
+prop-member-position = Position on the council
+prop-member-add = Seat a member
+prop-member-remove = Remove from the council
+err-council-vote-open = The council is voting on a proposal: its members cannot change until the vote is closed.
+prop-decision-pdf = The signed decision (PDF, at most 10 MB)
+prop-decision-pdf-not-pdf = The attached file is not a PDF. Please choose the decision as PDF.
+prop-decision-pdf-too-large = The PDF is larger than 10 MB.
+
+## The submission letter (tờ trình)
+prop-letter-pdf = Submission letter (PDF)
+prop-letter-kind = SUBMISSION LETTER
+prop-letter-about = Proposing the { $title } for { $year }
+prop-letter-ask = { $unit } respectfully asks { $council } to consider awarding the { $title } for { $year } to { $nominee }.
+prop-letter-enclosed = Enclosed: the achievement report, the minutes of the review meeting and the related documents.
+prop-letter-close = Respectfully submitted to { $council } for its consideration and decision.
+prop-letter-recipient-above = As above;
+prop-letter-recipient-file = Filed: Records.

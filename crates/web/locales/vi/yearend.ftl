@@ -71,7 +71,7 @@ err-prop-other-council = Đề nghị thuộc Hội đồng khác.
 err-council-already-voted = Bạn đã bỏ phiếu cho đề nghị này.
 prop-index-title = Đề nghị khen thưởng
 prop-index-intro = Bình xét cuối năm, đề nghị khen thưởng, Hội đồng biểu quyết và quyết định khen thưởng theo từng Hội đồng, từng năm.
-prop-new = Lập đề nghị khen thưởng tập thể
+prop-new = Lập đề nghị khen thưởng
 prop-unit = Đơn vị
 prop-kind = Loại khen thưởng
 prop-kind-yearly = Thành tích năm
@@ -103,3 +103,32 @@ prop-consultation-open = Mở lấy ý kiến nhân dân
 prop-window-from = Từ ngày
 prop-window-to = Đến ngày
 prop-public-summary = Tóm tắt công khai
+
+## Proposing a person, the council's members, the decision's PDF
+prop-person = Cá nhân được đề nghị
+prop-person-none = (Không — đề nghị cho tập thể đơn vị)
+prop-person-list = Hiện danh sách
+prop-person-choose-unit = Đề nghị cá nhân: chọn đơn vị để hiện danh sách cá nhân
+prop-titles-collective = Danh hiệu tập thể
+prop-titles-individual = Danh hiệu cá nhân
+prop-council-members = Thành viên Hội đồng Thi đua – Khen thưởng
+prop-back-to-proposals = Quay lại danh sách đề nghị
+prop-member-name = Họ và tên
+prop-member-username = Tên đăng nhập
+prop-member-position = Chức danh trong Hội đồng
+prop-member-add = Bổ sung thành viên
+prop-member-remove = Thôi là thành viên
+err-council-vote-open = Hội đồng đang biểu quyết một đề nghị: chưa thể thay đổi thành viên cho đến khi kết thúc biểu quyết.
+prop-decision-pdf = Văn bản quyết định đã ký (PDF, tối đa 10 MB)
+prop-decision-pdf-not-pdf = Tệp đính kèm không phải PDF. Vui lòng chọn bản PDF của quyết định.
+prop-decision-pdf-too-large = Tệp PDF lớn hơn 10 MB.
+
+## The submission letter (tờ trình)
+prop-letter-pdf = Tờ trình (PDF)
+prop-letter-kind = TỜ TRÌNH
+prop-letter-about = Về việc đề nghị tặng { $title } năm { $year }
+prop-letter-ask = { $unit } kính trình { $council } xem xét, đề nghị tặng { $title } năm { $year } cho { $nominee }.
+prop-letter-enclosed = Hồ sơ kèm theo gồm: báo cáo thành tích, biên bản họp bình xét và các tài liệu có liên quan.
+prop-letter-close = Kính trình { $council } xem xét, quyết định.
+prop-letter-recipient-above = Như trên;
+prop-letter-recipient-file = Lưu: VT.

@@ -364,6 +364,21 @@ pub async fn dossier(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/letter.pdf", summary = "The submission letter (tờ trình) alone as PDF", tag = "proposals",
+    params(("id" = String, Path)), responses((status = 200, description = "PDF"), (status = 403), (status = 404)))]
+pub async fn letter(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let p = load(&app, &ctx, &id).await?;
+    let bytes = rules::letter_pdf(&app, &ctx, &p).await?;
+    Ok(crate::pdf::response(
+        &format!("to-trinh-{}.pdf", p.award_year),
+        bytes,
+    ))
+}
+
 #[utoipa::path(get, path = "/api/v1/proposals/{id}/report.docx", summary = "The achievement report as an editable DOCX, pre-filled from the system", tag = "proposals",
     params(("id" = String, Path)), responses((status = 200, description = "DOCX"), (status = 403)))]
 pub async fn report(
@@ -427,6 +442,20 @@ pub async fn add_member(
         Json(app.store.council_members(&id).await?),
     )
         .into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/councils/{id}/members/{user_id}", summary = "Take a user off the council (secretariat); refused while a vote is open", tag = "proposals",
+    params(("id" = String, Path), ("user_id" = String, Path)), responses((status = 200, body = [CouncilMember]), (status = 403), (status = 404), (status = 409)))]
+pub async fn remove_member(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, user_id)): Path<(String, String)>,
+) -> AppResult<Json<Vec<CouncilMember>>> {
+    rules::may_review(&app, &ctx, &id).await?;
+    app.store
+        .remove_council_member(&ctx.audit(), &id, &user_id)
+        .await?;
+    Ok(Json(app.store.council_members(&id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -556,9 +585,11 @@ pub async fn public_comment(
         ballots,
         attach,
         dossier,
+        letter,
         report,
         members,
         add_member,
+        remove_member,
         decide,
         get_decision,
         decisions,

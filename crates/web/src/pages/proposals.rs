@@ -314,12 +314,22 @@ struct YearPage {
     errors: FormErrors,
     form: ProposeForm,
     can_decide: bool,
+    can_review: bool,
+    /// The people of the unit chosen for a person's proposal: (id, name and position).
+    people: Vec<(String, String)>,
+    /// Individual titles valid in the year: (code, name).
+    person_titles: Vec<(&'static str, &'static str)>,
+    /// `_csrf=…` for the multipart decision form (its body is not read for the token).
+    csrf_query: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ProposeForm {
     #[serde(default)]
     pub unit_id: String,
+    /// Empty for the unit itself; a person of the unit otherwise.
+    #[serde(default)]
+    pub person_id: String,
     #[serde(default)]
     pub title_code: String,
     #[serde(default)]
@@ -357,6 +367,43 @@ async fn year_page(
     if !review && units.is_empty() {
         return Err(crate::error::AppError::Forbidden);
     }
+    // A person is proposed from the people of one unit: the one chosen (or the only one).
+    let person_unit = if !form.unit_id.is_empty() {
+        units.iter().find(|u| u.id == form.unit_id)
+    } else if units.len() == 1 {
+        units.first()
+    } else {
+        None
+    };
+    let people = match person_unit {
+        Some(u) => app
+            .store
+            .list_people(&thidua_store::PersonQuery {
+                unit_id: Some(u.id.clone()),
+                page: 1,
+                per_page: thidua_store::MAX_PER_PAGE,
+                ..thidua_store::PersonQuery::default()
+            })
+            .await?
+            .items
+            .into_iter()
+            .map(|p| {
+                let label = if p.position.is_empty() {
+                    p.full_name
+                } else {
+                    format!("{} — {}", p.full_name, p.position)
+                };
+                (p.id, label)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut form = form;
+    if form.unit_id.is_empty() {
+        if let Some(u) = person_unit {
+            form.unit_id = u.id.clone();
+        }
+    }
     let mut items = Vec::new();
     for p in app.store.proposals(year_id, None).await? {
         if review || units.iter().any(|u| u.id == p.unit_id) {
@@ -381,9 +428,17 @@ async fn year_page(
             .iter()
             .map(|k| (*k, crate::i18n::t(ctx.lang, &format!("prop-kind-{k}"))))
             .collect(),
+        person_titles: titles::CATALOGUE
+            .iter()
+            .filter(|t| t.kind == titles::TitleKind::Individual && t.valid_in(y.year as i32))
+            .map(|t| (t.code, t.name(en)))
+            .collect(),
         errors: errors.as_ref().map(|e| e.0.clone()).unwrap_or_default(),
         form,
         can_decide: rules::may_decide(app, ctx, &y.council_id).await.is_ok(),
+        can_review: review,
+        people,
+        csrf_query: crate::ctx::urlencode(&ctx.csrf),
     };
     match errors {
         Some((_, code)) => render_status(code, &page),
@@ -391,16 +446,27 @@ async fn year_page(
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    /// The unit whose people the person's proposal form lists.
+    pub unit: Option<String>,
+}
+
 pub async fn year(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<YearQuery>,
 ) -> AppResult<Response> {
-    year_page(&app, &ctx, &id, ProposeForm::default(), None).await
+    let form = ProposeForm {
+        unit_id: q.unit.unwrap_or_default(),
+        ..ProposeForm::default()
+    };
+    year_page(&app, &ctx, &id, form, None).await
 }
 
-/// Propose a collective title for a unit (people are proposed through the API); 303 to the
-/// new proposal, or the form again with what was refused.
+/// Propose a title for a unit or, with `person_id`, for one of its people; 303 to the new
+/// proposal, or the form again with what was refused.
 pub async fn propose(
     State(app): State<AppState>,
     ctx: Ctx,
@@ -411,7 +477,7 @@ pub async fn propose(
     let draft = ProposalDraft {
         year_id: id.clone(),
         unit_id: f.unit_id.clone(),
-        person_id: None,
+        person_id: Some(f.person_id.trim().to_owned()).filter(|s| !s.is_empty()),
         title_code: f.title_code.clone(),
         kind: f.kind.clone(),
         acclaim_election_id: Some(f.acclaim_election_id.trim().to_owned())
@@ -475,15 +541,91 @@ pub async fn consultation(
     }
 }
 
-/// Record a decision from a year's page: the ticked voted proposals (secretariat).
+/// The decision form's fields and the attached PDF, from a multipart body (the page's
+/// form) or a plain form (no file).
+async fn decision_fields(
+    req: axum::extract::Request,
+) -> AppResult<(Vec<(String, String)>, Option<Vec<u8>>)> {
+    use axum::extract::{FromRequest, Multipart};
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, &())
+            .await
+            .map_err(|_| crate::error::AppError::BadRequest("err-bad-request".into()))?;
+        return Ok((pairs, None));
+    }
+    let bad = || crate::error::AppError::BadRequest("err-bad-file".into());
+    let mut mp = Multipart::from_request(req, &()).await.map_err(|_| bad())?;
+    let mut pairs = Vec::new();
+    let mut pdf = None;
+    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "pdf" {
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| crate::error::AppError::TooLarge)?;
+            // An empty file input sends an empty part: no file.
+            if !bytes.is_empty() {
+                pdf = Some(bytes.to_vec());
+            }
+        } else {
+            pairs.push((name, field.text().await.map_err(|_| bad())?));
+        }
+    }
+    Ok((pairs, pdf))
+}
+
+/// Record a decision from a year's page: the ticked voted proposals and, when attached, the
+/// signed decision as PDF (checked by its first bytes, at most 10 MB) (secretariat).
 pub async fn decide(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    req: axum::extract::Request,
 ) -> AppResult<Response> {
     let y = app.store.get_year(&id).await?;
     rules::may_decide(&app, &ctx, &y.council_id).await?;
+    let (pairs, pdf) = decision_fields(req).await?;
+    if let Some(bytes) = &pdf {
+        let ok = match crate::files::check_upload("quyet-dinh.pdf", bytes) {
+            Ok(t) => t == "application/pdf",
+            Err(crate::error::AppError::TooLarge) => {
+                return year_page(
+                    &app,
+                    &ctx,
+                    &id,
+                    ProposeForm::default(),
+                    Some((
+                        FormErrors::one(
+                            "pdf",
+                            crate::i18n::t(ctx.lang, "prop-decision-pdf-too-large"),
+                        ),
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                    )),
+                )
+                .await
+            }
+            Err(_) => false,
+        };
+        if !ok {
+            return year_page(
+                &app,
+                &ctx,
+                &id,
+                ProposeForm::default(),
+                Some((
+                    FormErrors::one("pdf", crate::i18n::t(ctx.lang, "prop-decision-pdf-not-pdf")),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )),
+            )
+            .await;
+        }
+    }
     let mut d = DecisionDraft {
         council_id: y.council_id.clone(),
         issuer: String::new(),
@@ -506,15 +648,172 @@ pub async fn decide(
         }
     }
     let who = ctx.user()?.user.username.clone();
+    let upload = pdf.as_deref().map(|bytes| thidua_store::Upload {
+        name: "quyet-dinh.pdf",
+        content_type: "application/pdf",
+        bytes,
+    });
     match app
         .store
-        .record_decision(&ctx.audit(), &d, None, &who)
+        .record_decision(&ctx.audit(), &d, upload.as_ref(), &who)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/years/{id}/proposals")).into_response()),
         Err(e) => {
             let errs = form_errors(ctx.lang, e.into())?;
             year_page(&app, &ctx, &id, ProposeForm::default(), Some(errs)).await
+        }
+    }
+}
+
+// ---- the council's members (secretariat) ----
+
+#[derive(Template)]
+#[template(path = "proposals/council.html")]
+struct CouncilPage {
+    l: L,
+    council: Council,
+    members: Vec<thidua_store::CouncilMember>,
+    errors: FormErrors,
+    username: String,
+    position: String,
+    /// The year's proposals page this was reached from, if any.
+    back: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CouncilQuery {
+    pub year: Option<String>,
+}
+
+async fn council_page(
+    app: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    back: Option<String>,
+    form: (String, String),
+    errors: Option<(FormErrors, StatusCode)>,
+) -> AppResult<Response> {
+    let council = app.store.get_council(id).await?;
+    rules::may_review(app, ctx, id).await?;
+    let page = CouncilPage {
+        l: L::new(ctx),
+        members: app.store.council_members(id).await?,
+        council,
+        errors: errors.as_ref().map(|e| e.0.clone()).unwrap_or_default(),
+        username: form.0,
+        position: form.1,
+        // Only a year id goes back into a link.
+        back: back.filter(|y| y.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')),
+    };
+    match errors {
+        Some((_, code)) => render_status(code, &page),
+        None => render(&page),
+    }
+}
+
+/// The council's members: who votes on the proposals; the secretariat seats and removes them.
+pub async fn council(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<CouncilQuery>,
+) -> AppResult<Response> {
+    council_page(
+        &app,
+        &ctx,
+        &id,
+        q.year,
+        (String::new(), String::new()),
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub position: String,
+    #[serde(default)]
+    pub year: String,
+}
+
+fn back_query(year: &str) -> String {
+    if year.is_empty() {
+        String::new()
+    } else {
+        format!("?year={}", crate::ctx::urlencode(year))
+    }
+}
+
+pub async fn add_member(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<MemberForm>,
+) -> AppResult<Response> {
+    app.store.get_council(&id).await?;
+    rules::may_review(&app, &ctx, &id).await?;
+    let r = match app.store.user_by_name(f.username.trim()).await? {
+        None => Err(crate::error::AppError::Invalid(vec![
+            thidua_domain::FieldError::new("username", "err-not-found"),
+        ])),
+        Some(u) => {
+            let who = ctx.user()?.user.username.clone();
+            app.store
+                .add_council_member(&ctx.audit(), &id, &u.id, &f.position, &who)
+                .await
+                .map_err(Into::into)
+        }
+    };
+    match r {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/councils/{id}/members{}", back_query(&f.year))).into_response(),
+        ),
+        Err(e) => {
+            let errs = form_errors(ctx.lang, e)?;
+            let back = Some(f.year).filter(|y| !y.is_empty());
+            council_page(&app, &ctx, &id, back, (f.username, f.position), Some(errs)).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    pub year: String,
+}
+
+pub async fn remove_member(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, user_id)): Path<(String, String)>,
+    Form(f): Form<RemoveForm>,
+) -> AppResult<Response> {
+    app.store.get_council(&id).await?;
+    rules::may_review(&app, &ctx, &id).await?;
+    match app
+        .store
+        .remove_council_member(&ctx.audit(), &id, &user_id)
+        .await
+    {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/councils/{id}/members{}", back_query(&f.year))).into_response(),
+        ),
+        Err(e) => {
+            let errs = form_errors(ctx.lang, e.into())?;
+            let back = Some(f.year).filter(|y| !y.is_empty());
+            council_page(
+                &app,
+                &ctx,
+                &id,
+                back,
+                (String::new(), String::new()),
+                Some(errs),
+            )
+            .await
         }
     }
 }
