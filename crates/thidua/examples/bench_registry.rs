@@ -155,7 +155,7 @@ async fn measure_only(samples: usize) -> Result<()> {
     );
     let people = g.counts.people;
     measure_people(&store, samples, async |rng: &mut Rng| {
-        let id = national::person_id(g.seed, rng.next() % people);
+        let id = national::person_id(g.seed, rng.next_u64() % people);
         let p = store.get_person(&id).await?;
         Ok((id, p.unit_id))
     })
@@ -308,7 +308,7 @@ async fn main() -> Result<()> {
     let (gunits, gnow) = (&units, &now);
     let gen = (0..awards).map(move |i| {
         let (units, now) = (gunits, gnow);
-        let r = rng.next();
+        let r = rng.next_u64();
         let year = 2014 + ((i / people.max(1)) % years) as i64;
         if r.is_multiple_of(10) {
             let u = COUNCIL_UNITS + (r as usize / 10) % (UNITS - COUNCIL_UNITS);

@@ -87,12 +87,12 @@ impl Rng {
             mix(seed ^ tag.wrapping_mul(0xA24B_AED4_963E_E407)) ^ item
         ))
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix(self.0)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
     fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len())]
@@ -996,13 +996,11 @@ impl Writer<'_> {
                         );
                     }
                     for (i, v) in row.into_iter().enumerate() {
-                        if i == 0 {
-                            if let V::T(k) = &v {
-                                if first.is_empty() {
-                                    first = k.clone();
-                                }
-                                last.clone_from(k);
+                        if let (0, V::T(k)) = (i, &v) {
+                            if first.is_empty() {
+                                first = k.clone();
                             }
+                            last.clone_from(k);
                         }
                         match v {
                             V::T(s) => {
