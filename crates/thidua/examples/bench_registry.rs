@@ -6,14 +6,20 @@
 //! cargo run --release -p thidua --example bench_registry -- [AWARDS] [SAMPLES]
 //! DATABASE_URL=postgres://… selects PostgreSQL (a fresh database is made from it).
 //!
-//! The generator writes with multi-row INSERTs outside the audit trail: it stands for
-//! years of decisions, not for requests.
+//! cargo run --release -p thidua --example bench_registry -- --measure-only [SAMPLES]
+//! with DATABASE_URL=sqlite://…/thidua.db or postgres://… of a database filled by
+//! `thidua demo generate`: measures the person history and eligibility check there, on
+//! people drawn from the generated ones, without writing anything.
+//!
+//! The generator writes with the national generator's writer: multi-row INSERTs with bound
+//! parameters, one audit event per batch; it stands for years of decisions, not requests.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Result};
+use thidua::demo::national::{self, Rng, V};
 use thidua_domain::auth::Role;
 use thidua_store::{AuditCtx, NewUser, YearDraft};
 use thidua_web::{AppState, WebConfig};
@@ -33,59 +39,140 @@ const TITLES: [&str; 8] = [
     "commendation",
     "sector_certificate",
 ];
-const COLLECTIVE: [&str; 4] = [
-    "advanced_labour_collective",
-    "excellent_labour_collective",
-    "sector_flag",
-    "commendation",
-];
-
-/// A small deterministic generator (splitmix64), so runs are comparable.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+const COLLECTIVE: [&str; 4] = national::COLLECTIVE_TITLES;
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
     sorted[i].as_secs_f64() * 1000.0
 }
 
-/// Insert rows in chunks of `per` as multi-row INSERTs, one transaction per 100 chunks.
-async fn bulk(
-    pool: &sqlx::AnyPool,
-    head: &str,
-    rows: impl Iterator<Item = String>,
-    per: usize,
-) -> Result<()> {
-    let mut rows = rows.peekable();
-    while rows.peek().is_some() {
-        let mut tx = pool.begin().await?;
-        for _ in 0..100 {
-            let chunk: Vec<String> = rows.by_ref().take(per).collect();
-            if chunk.is_empty() {
-                break;
-            }
-            sqlx::query(&format!("{head} VALUES {}", chunk.join(",")))
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
+/// The national generator's audited writer over `store`.
+fn writer(store: &thidua_store::Store) -> national::Writer<'_> {
+    national::Writer {
+        store,
+        ctx: AuditCtx {
+            actor: Some("bench".into()),
+            address: None,
+        },
+        progress: national::Progress::new(false, 0),
     }
+}
+
+const AWARD_COLS: [&str; 13] = [
+    "id",
+    "award_year",
+    "title_code",
+    "unit_id",
+    "person_id",
+    "decision_number",
+    "decision_date",
+    "issuer",
+    "note",
+    "created_at",
+    "award_kind",
+    "signer",
+    "source",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn award(
+    id: String,
+    year: i64,
+    title: &str,
+    unit: &str,
+    person: Option<String>,
+    number: String,
+    now: &str,
+) -> Vec<V> {
+    vec![
+        id.into(),
+        year.into(),
+        title.into(),
+        unit.into(),
+        person.into(),
+        number.into(),
+        format!("{year}-12-20").into(),
+        "Bench".into(),
+        V::N,
+        now.into(),
+        "yearly".into(),
+        V::N,
+        "decision".into(),
+    ]
+}
+
+/// A person's history and an eligibility check for `samples` people from `pick`.
+async fn measure_people(
+    store: &thidua_store::Store,
+    samples: usize,
+    mut pick: impl AsyncFnMut(&mut Rng) -> Result<(String, String)>,
+) -> Result<()> {
+    let mut rng = Rng(42);
+    let mut hist = Vec::with_capacity(samples);
+    let mut elig = Vec::with_capacity(samples);
+    let mut rows = 0usize;
+    for _ in 0..samples {
+        let (person, unit) = pick(&mut rng).await?;
+        let t = Instant::now();
+        rows += store.person_award_history(&person).await?.len();
+        hist.push(t.elapsed());
+        let t = Instant::now();
+        let v = store
+            .check_eligibility(&unit, Some(&person), "sector_fighter", 2026)
+            .await?;
+        elig.push(t.elapsed());
+        std::hint::black_box(v);
+    }
+    hist.sort();
+    elig.sort();
+    println!(
+        "person history: {samples} samples, {:.1} awards each, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        rows as f64 / samples as f64,
+        pct(&hist, 0.5),
+        pct(&hist, 0.99),
+        pct(&hist, 1.0)
+    );
+    println!(
+        "eligibility check: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        pct(&elig, 0.5),
+        pct(&elig, 0.99),
+        pct(&elig, 1.0)
+    );
+    Ok(())
+}
+
+/// Measure on a database filled by `thidua demo generate` (nothing is written).
+async fn measure_only(samples: usize) -> Result<()> {
+    let url = std::env::var("DATABASE_URL")
+        .map_err(|_| anyhow!("--measure-only needs DATABASE_URL of a generated database"))?;
+    let store = thidua_store::Store::connect(&url).await?;
+    let g = national::generated(&store)
+        .await?
+        .ok_or_else(|| anyhow!("this database holds no generated data (thidua demo generate)"))?;
+    println!(
+        "{url}: generated {} country, seed {}: {} units, {} people, {} awards",
+        g.scale, g.seed, g.counts.units, g.counts.people, g.counts.awards
+    );
+    let people = g.counts.people;
+    measure_people(&store, samples, async |rng: &mut Rng| {
+        let id = national::person_id(g.seed, rng.next_u64() % people);
+        let p = store.get_person(&id).await?;
+        Ok((id, p.unit_id))
+    })
+    .await?;
+    store.close().await;
     Ok(())
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    if std::env::args().any(|a| a == "--measure-only") {
+        let samples = std::env::args()
+            .skip(1)
+            .find_map(|a| a.parse().ok())
+            .unwrap_or(2_000);
+        return measure_only(samples).await;
+    }
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -180,24 +267,39 @@ async fn main() -> Result<()> {
             .await?;
         units.push(u.id);
     }
-    let pool = sqlx::AnyPool::connect(&url).await?;
     let now = thidua_store::now();
     // People: ids are deterministic; each belongs to a unit outside the council.
     let pid = |p: usize| format!("bp{p:07}");
     let punit = |p: usize| COUNCIL_UNITS + p % (UNITS - COUNCIL_UNITS);
-    bulk(
-        &pool,
-        "INSERT INTO people (id, full_name, position, unit_id, search_key, sort_key, version, created_at, updated_at)",
-        (0..people).map(|p| {
-            format!(
-                "('{}', 'Cán bộ {p}', 'Kiểm sát viên', '{}', 'can bo {p}', 'can bo {p:07}', 1, '{now}', '{now}')",
-                pid(p),
-                units[punit(p)]
-            )
-        }),
-        500,
-    )
-    .await?;
+    writer(&store)
+        .table(
+            "people",
+            &[
+                "id",
+                "full_name",
+                "position",
+                "unit_id",
+                "search_key",
+                "sort_key",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            (0..people).map(|p| {
+                vec![
+                    pid(p).into(),
+                    format!("Cán bộ {p}").into(),
+                    "Kiểm sát viên".into(),
+                    units[punit(p)].as_str().into(),
+                    format!("can bo {p}").into(),
+                    format!("can bo {p:07}").into(),
+                    1.into(),
+                    now.as_str().into(),
+                    now.as_str().into(),
+                ]
+            }),
+        )
+        .await?;
     println!("people in {:.1}s", setup.elapsed().as_secs_f64());
     // Awards: ten per person over 2014–2025 plus collective ones, then the council's 2,000
     // of the report year and its history for the trend.
@@ -206,38 +308,54 @@ async fn main() -> Result<()> {
     let (gunits, gnow) = (&units, &now);
     let gen = (0..awards).map(move |i| {
         let (units, now) = (gunits, gnow);
-        let r = rng.next();
+        let r = rng.next_u64();
         let year = 2014 + ((i / people.max(1)) % years) as i64;
         if r.is_multiple_of(10) {
             let u = COUNCIL_UNITS + (r as usize / 10) % (UNITS - COUNCIL_UNITS);
-            format!(
-                "('ba{i:08}', {year}, '{}', '{}', NULL, 'QĐ-{year}', '{year}-12-20', 'Bench', NULL, '{now}', 'yearly', NULL, 'decision')",
-                COLLECTIVE[(r as usize >> 8) % COLLECTIVE.len()],
-                units[u]
+            let code = COLLECTIVE[(r as usize >> 8) % COLLECTIVE.len()];
+            award(
+                format!("ba{i:08}"),
+                year,
+                code,
+                &units[u],
+                None,
+                format!("QĐ-{year}"),
+                now,
             )
         } else {
             let p = i % people;
-            format!(
-                "('ba{i:08}', {year}, '{}', '{}', '{}', 'QĐ-{year}', '{year}-12-20', 'Bench', NULL, '{now}', 'yearly', NULL, 'decision')",
-                TITLES[(r as usize >> 8) % TITLES.len()],
-                units[punit(p)],
-                pid(p)
+            let code = TITLES[(r as usize >> 8) % TITLES.len()];
+            award(
+                format!("ba{i:08}"),
+                year,
+                code,
+                &units[punit(p)],
+                Some(pid(p)),
+                format!("QĐ-{year}"),
+                now,
             )
         }
     });
-    let head = "INSERT INTO awards (id, award_year, title_code, unit_id, person_id, decision_number, decision_date, issuer, note, created_at, award_kind, signer, source)";
     let t = Instant::now();
-    bulk(&pool, head, gen, 500).await?;
+    writer(&store).table("awards", &AWARD_COLS, gen).await?;
     let mut rng = Rng(7);
     let council_rows = (0..REPORT_AWARDS * 10).map(|i| {
         let year = REPORT_YEAR - (i / REPORT_AWARDS) as i64;
         let u = units[rng.below(COUNCIL_UNITS)].clone();
         let code = COLLECTIVE[rng.below(COLLECTIVE.len())];
-        format!(
-            "('bc{i:08}', {year}, '{code}', '{u}', NULL, 'QĐ-C-{year}', '{year}-12-20', 'Bench', NULL, '{now}', 'yearly', NULL, 'decision')"
+        award(
+            format!("bc{i:08}"),
+            year,
+            code,
+            &u,
+            None,
+            format!("QĐ-C-{year}"),
+            &now,
         )
     });
-    bulk(&pool, head, council_rows, 500).await?;
+    writer(&store)
+        .table("awards", &AWARD_COLS, council_rows)
+        .await?;
     println!(
         "{} awards written in {:.1}s (setup {:.1}s)",
         awards + REPORT_AWARDS * 10,
@@ -245,40 +363,16 @@ async fn main() -> Result<()> {
         setup.elapsed().as_secs_f64()
     );
     // Fresh statistics, as a database that grew over years would have.
+    let pool = sqlx::AnyPool::connect(&url).await?;
     sqlx::query("ANALYZE").execute(&pool).await?;
+    pool.close().await;
 
     // A person's history and an eligibility check, random people.
-    let mut rng = Rng(42);
-    let mut hist = Vec::with_capacity(samples);
-    let mut elig = Vec::with_capacity(samples);
-    let mut rows = 0usize;
-    for _ in 0..samples {
+    measure_people(&store, samples, async |rng: &mut Rng| {
         let p = rng.below(people);
-        let t = Instant::now();
-        rows += store.person_award_history(&pid(p)).await?.len();
-        hist.push(t.elapsed());
-        let t = Instant::now();
-        let v = store
-            .check_eligibility(&units[punit(p)], Some(&pid(p)), "sector_fighter", 2026)
-            .await?;
-        elig.push(t.elapsed());
-        std::hint::black_box(v);
-    }
-    hist.sort();
-    elig.sort();
-    println!(
-        "person history: {samples} samples, {:.1} awards each, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        rows as f64 / samples as f64,
-        pct(&hist, 0.5),
-        pct(&hist, 0.99),
-        pct(&hist, 1.0)
-    );
-    println!(
-        "eligibility check: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        pct(&elig, 0.5),
-        pct(&elig, 0.99),
-        pct(&elig, 1.0)
-    );
+        Ok((pid(p), units[punit(p)].clone()))
+    })
+    .await?;
 
     // The council's year report page through the server, as its secretariat.
     let hash = thidua::hash("bench")?;

@@ -9,6 +9,7 @@ use thidua_domain::unit::{parse_date, LineageDraft, LineageKind, PersonInput, Un
 use thidua_store::{AuditCtx, NewUser, Store};
 
 mod activities;
+pub mod national;
 mod records;
 mod registrations;
 mod scoring;

@@ -9,8 +9,8 @@ use anyhow::{anyhow, Result};
 use thidua_domain::scoring::{Input, Scheme};
 use thidua_store::{AssessmentDraft, AuditCtx, Store};
 
-const SCHEME: &str = include_str!("../../demo/scoring-provincial-2024.json");
-const ENTRIES: &str = include_str!("../../demo/scoring-cluster13-2024.json");
+pub(super) const SCHEME: &str = include_str!("../../demo/scoring-provincial-2024.json");
+pub(super) const ENTRIES: &str = include_str!("../../demo/scoring-cluster13-2024.json");
 
 /// Load the demo scheme and assessments unless this database has them. Needs `load_groups`.
 pub async fn load_scoring(store: &Store) -> Result<bool> {

@@ -14,6 +14,7 @@ mod group_pages;
 mod groups;
 mod matrix;
 mod movements;
+mod national;
 mod notifications;
 mod records;
 mod registrations;
