@@ -1358,14 +1358,37 @@ impl Store {
         .await
     }
 
+    /// Three queries whatever the number of elections (a group's page lists them all).
     async fn elections_of_uncached(&self, group_id: &str) -> Result<Vec<Election>, StoreError> {
-        let ids = self
-            .ids(
-                "SELECT id FROM elections WHERE group_id = $1 ORDER BY opened_at, round",
-                group_id,
-            )
-            .await?;
-        self.load_each(ids, election_tx).await
+        let mut conn = self.read.acquire().await?;
+        let rows = sqlx::query(&format!(
+            "{ELECTION_SELECT} WHERE e.group_id = $1 ORDER BY e.opened_at, e.round"
+        ))
+        .bind(group_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut cands = election_people(
+            &mut conn,
+            "SELECT c.election_id, u.id, u.code, u.name, u.short_name FROM election_candidates c JOIN elections e ON e.id = c.election_id \
+             JOIN units u ON u.id = c.unit_id WHERE e.group_id = $1 ORDER BY c.election_id, c.position",
+            group_id,
+        )
+        .await?;
+        let mut voted = election_people(
+            &mut conn,
+            "SELECT v.election_id, u.id, u.code, u.name, u.short_name FROM election_voters v JOIN elections e ON e.id = v.election_id \
+             JOIN units u ON u.id = v.unit_id WHERE e.group_id = $1 ORDER BY v.election_id, u.sort_key",
+            group_id,
+        )
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get(0)?;
+                let c = cands.remove(&id).unwrap_or_default();
+                let v = voted.remove(&id).unwrap_or_default();
+                election_from(r, c, v)
+            })
+            .collect()
     }
 
     /// Cast the ballot of `voter_unit_id` (a member) through `user_id` (its leader). Returns
@@ -1969,15 +1992,15 @@ async fn insert_election(
     Ok(id)
 }
 
+const ELECTION_SELECT: &str = "SELECT e.id, e.group_id, g.name, e.conference_id, e.office, e.method, e.rule_json, e.round, e.previous_id, e.members, e.status, \
+     e.result_json, e.opened_at, e.closed_at FROM elections e JOIN emulation_groups g ON g.id = e.group_id";
+
 async fn election_tx(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Election, StoreError> {
-    let r = sqlx::query(
-        "SELECT e.id, e.group_id, g.name, e.conference_id, e.office, e.method, e.rule_json, e.round, e.previous_id, e.members, e.status, \
-         e.result_json, e.opened_at, e.closed_at FROM elections e JOIN emulation_groups g ON g.id = e.group_id WHERE e.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let r = sqlx::query(&format!("{ELECTION_SELECT} WHERE e.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let cands = sqlx::query(
         "SELECT u.id, u.code, u.name, u.short_name FROM election_candidates c JOIN units u ON u.id = c.unit_id WHERE c.election_id = $1 ORDER BY c.position",
     )
@@ -1990,6 +2013,44 @@ async fn election_tx(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Electio
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let briefs = |rows: &[AnyRow]| -> Result<Vec<UnitBrief>, StoreError> {
+        Ok(rows
+            .iter()
+            .map(|c| brief(c, 0))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect())
+    };
+    election_from(&r, briefs(&cands)?, briefs(&voted)?)
+}
+
+/// Units by election, from rows of (election id, unit brief) for one group.
+async fn election_people(
+    conn: &mut sqlx::AnyConnection,
+    sql: &str,
+    group_id: &str,
+) -> Result<HashMap<String, Vec<UnitBrief>>, StoreError> {
+    let mut by: HashMap<String, Vec<UnitBrief>> = HashMap::new();
+    for r in sqlx::query(sql)
+        .bind(group_id)
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let e: String = r.try_get(0)?;
+        if let Some(b) = brief(&r, 1)? {
+            by.entry(e).or_default().push(b);
+        }
+    }
+    Ok(by)
+}
+
+/// An election from a row of `ELECTION_SELECT` and its candidates and voters.
+fn election_from(
+    r: &AnyRow,
+    candidates: Vec<UnitBrief>,
+    voted: Vec<UnitBrief>,
+) -> Result<Election, StoreError> {
     let rule: String = r.try_get(6)?;
     let result: Option<String> = r.try_get(11)?;
     Ok(Election {
@@ -2007,14 +2068,8 @@ async fn election_tx(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Electio
         result: result.and_then(|s| serde_json::from_str(&s).ok()),
         opened_at: r.try_get(12)?,
         closed_at: r.try_get(13)?,
-        candidates: cands
-            .iter()
-            .map(|c| brief(c, 0).map(|b| b.expect("id")))
-            .collect::<Result<_, _>>()?,
-        voted: voted
-            .iter()
-            .map(|c| brief(c, 0).map(|b| b.expect("id")))
-            .collect::<Result<_, _>>()?,
+        candidates,
+        voted,
     })
 }
 

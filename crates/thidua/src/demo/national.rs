@@ -748,6 +748,8 @@ fn plan(seed: u64, scale: Scale) -> Plan {
                 }
                 sets.extend(chunks.into_iter().map(|m| (kind, m)));
             }
+            // `year` is also the group's year, not only an index.
+            #[allow(clippy::needless_range_loop)]
             for year in period * 5..(period * 5 + 5).min(YEARS) {
                 let mut numbers = [0i64; 2];
                 for (kind, members) in &sets {

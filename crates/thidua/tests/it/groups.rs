@@ -577,3 +577,56 @@ async fn documents_and_conferences_take_files_of_known_kinds_only() {
         .expect("html");
     assert!(html.contains("ky-ket.png"));
 }
+
+/// A group's list of elections is loaded in three queries whatever its length; each entry
+/// must be the same election as read alone (candidates in order, voters, status).
+#[tokio::test]
+async fn a_groups_election_list_matches_each_election_read_alone() {
+    let app = spawn_demo().await;
+    let (host, c1) = cluster1(&app).await;
+    let gid = c1["id"].as_str().expect("id").to_owned();
+    let before = body(host.get(&format!("/api/v1/groups/{gid}/elections")).await).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let e = open_secret(&app, &host, &c1).await;
+        ids.push(e["id"].as_str().expect("id").to_owned());
+    }
+    let cc3 = app.unit_id("VKSCC3").await;
+    for (who, e) in [
+        ("lanhdao.hanoi", &ids[1]),
+        ("lanhdao.hcm", &ids[1]),
+        ("lanhdao.vkscc1", &ids[2]),
+    ] {
+        let s = app.demo(who).await;
+        let r = s
+            .post_json(
+                &format!("/api/v1/elections/{e}/ballots"),
+                &json!({"choice": cc3}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{who}");
+    }
+    let list = body(host.get(&format!("/api/v1/groups/{gid}/elections")).await).await;
+    let list = list.as_array().expect("list");
+    assert_eq!(list.len(), before.as_array().expect("list").len() + 3);
+    for e in list {
+        let id = e["id"].as_str().expect("id");
+        let alone = body(host.get(&format!("/api/v1/elections/{id}")).await).await;
+        assert_eq!(e, &alone, "election {id}");
+    }
+    let voted = |id: &str| {
+        list.iter()
+            .find(|e| e["id"] == id)
+            .map(|e| e["voted"].as_array().expect("voted").len())
+    };
+    assert_eq!(voted(&ids[0]), Some(0));
+    assert_eq!(voted(&ids[1]), Some(2));
+    assert_eq!(voted(&ids[2]), Some(1));
+    assert_eq!(
+        list.iter()
+            .filter(|e| ids.contains(&e["id"].as_str().unwrap_or("").to_owned()))
+            .map(|e| e["candidates"][0]["code"].as_str().unwrap_or(""))
+            .collect::<Vec<_>>(),
+        ["VKSCC3", "VKSCC3", "VKSCC3"]
+    );
+}
