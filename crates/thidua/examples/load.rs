@@ -197,7 +197,7 @@ async fn main() -> Result<()> {
 // ---------------------------------------------------------------------------------------
 
 async fn setup(url: &str, users: usize, elections: usize) -> Result<Plan> {
-    if users == 0 || users % GROUP_SIZE != 0 {
+    if users == 0 || !users.is_multiple_of(GROUP_SIZE) {
         bail!("--users must be a positive multiple of {GROUP_SIZE}");
     }
     let started = Instant::now();
@@ -527,7 +527,7 @@ impl User<'_> {
             .http
             .get(self.url(&format!("/api/v1/groups/{ranking}/ranking")));
         self.call(Step::RankingApi, 200, req).await;
-        if round % self.cfg.vote_every == 0 {
+        if round.is_multiple_of(self.cfg.vote_every) {
             let k = (round / self.cfg.vote_every) as usize;
             let g = &self.plan.groups[self.me().group];
             match g.elections.get(k) {
@@ -621,7 +621,8 @@ async fn user_loop(plan: Arc<Plan>, cfg: Arc<RunConfig>, index: usize, end: Inst
         }
         u.round(round).await;
         round += 1;
-        if cfg.relogin_every > 0 && round % cfg.relogin_every == 0 && Instant::now() < end {
+        if cfg.relogin_every > 0 && round.is_multiple_of(cfg.relogin_every) && Instant::now() < end
+        {
             u.sign_out().await;
             signed_in = u.sign_in().await;
         }
