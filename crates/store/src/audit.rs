@@ -123,7 +123,9 @@ impl Store {
     /// The whole chain's check, remembered until the next write (a public verification page
     /// must not walk the whole trail on every request).
     pub async fn verify_audit_cached(&self) -> Result<AuditReport, StoreError> {
-        self.cached("audit-verify".to_owned(), || self.verify_audit())
+        // Keyed by the chain's own head: every write, narrow ones too, extends the chain.
+        let head = self.head_seq().await?;
+        self.cached_at("audit-verify".to_owned(), vec![head], || self.verify_audit())
             .await
     }
 

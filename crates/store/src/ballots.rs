@@ -84,8 +84,10 @@ async fn write_batch(
     for req in reqs {
         let mut sp = (&mut tx.tx).begin().await?;
         match ballot(&mut sp, req).await {
-            Ok(after) => {
+            Ok((after, group_id)) => {
                 sp.commit().await?;
+                // A ballot changes its group's elections only (`Store::elections_of`).
+                tx.narrow(format!("group:{group_id}"));
                 // The audit trail records who voted; for a secret ballot never the choice.
                 tx.audit_as(&req.ctx, "vote", "election", &req.election_id, Some(&after));
                 results.push(Ok(req.receipt.clone()));
@@ -107,11 +109,11 @@ fn refused(key: &str) -> StoreError {
     }
 }
 
-/// One ballot's statements; returns what the audit records.
+/// One ballot's statements; returns what the audit records and the election's group.
 async fn ballot(
     conn: &mut sqlx::AnyConnection,
     req: &BallotRequest,
-) -> Result<serde_json::Value, StoreError> {
+) -> Result<(serde_json::Value, String), StoreError> {
     // Lock the election row (PostgreSQL) and check it is open in the same statement.
     let open = sqlx::query(
         "UPDATE elections SET version = version WHERE id = $1 AND status = 'open' RETURNING method, group_id",
@@ -185,9 +187,10 @@ async fn ballot(
     .bind(if secret { None } else { Some(req.voter_unit_id.as_str()) })
     .execute(&mut *conn)
     .await?;
-    Ok(if secret {
+    let after = if secret {
         serde_json::json!({"unit_id": req.voter_unit_id})
     } else {
         serde_json::json!({"unit_id": req.voter_unit_id, "choice": req.choice})
-    })
+    };
+    Ok((after, group_id))
 }

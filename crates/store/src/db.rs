@@ -24,8 +24,8 @@ pub struct Store {
     pub(crate) read: AnyPool,
     pub(crate) write: AnyPool,
     pub backend: Backend,
-    /// Read results keyed by the audit chain's head: every write moves the head, so an entry
-    /// is valid exactly while the head has not moved, whichever server made the write.
+    /// Read results tagged with the cache epochs they were read at (see `Store::cached_in`):
+    /// an entry is valid exactly while those epochs have not moved, whichever server wrote.
     pub(crate) cache: std::sync::Arc<crate::cache::ReadCache>,
     /// Ballots are written in batches, one transaction (one sync to disk) for all the
     /// ballots waiting at that moment; each is acknowledged only after its batch committed.
@@ -48,20 +48,29 @@ impl AuditCtx {
     }
 }
 
+/// The cache epochs read so far by the current request: the global one and each scope's.
+#[derive(Default)]
+struct Epochs {
+    global: Option<i64>,
+    scopes: std::collections::HashMap<String, i64>,
+}
+
 tokio::task_local! {
-    /// The audit head read once for the current request, so that its cached reads cost one
-    /// query in all. A write in the request forgets it (the head has moved).
-    static REQUEST_SEQ: std::cell::Cell<Option<i64>>;
+    /// The epochs read once for the current request, so that its cached reads cost one query
+    /// per epoch in all. A write in the request forgets them (they may have moved).
+    static REQUEST_EPOCHS: std::cell::RefCell<Epochs>;
 }
 
-/// Run a request with its own memo of the audit head (see `Store::cached`).
+/// Run a request with its own memo of the cache epochs (see `Store::cached_in`).
 pub async fn with_request_scope<F: std::future::Future>(f: F) -> F::Output {
-    REQUEST_SEQ.scope(std::cell::Cell::new(None), f).await
+    REQUEST_EPOCHS
+        .scope(std::cell::RefCell::new(Epochs::default()), f)
+        .await
 }
 
-/// The request's reads must see its own writes: forget the memoised head.
+/// The request's reads must see its own writes: forget the memoised epochs.
 pub(crate) fn forget_request_seq() {
-    let _ = REQUEST_SEQ.try_with(|c| c.set(None));
+    let _ = REQUEST_EPOCHS.try_with(|c| *c.borrow_mut() = Epochs::default());
 }
 
 pub fn now() -> String {
@@ -185,28 +194,86 @@ impl Store {
         Ok(())
     }
 
-    /// Read through the cache: `load` runs only when nothing was written since the cached
-    /// value was read.
+    /// Read through the cache: `load` runs only when nothing but narrow writes (see
+    /// `Tx::narrow`) happened since the cached value was read.
     pub(crate) async fn cached<T, F, Fut>(&self, key: String, load: F) -> Result<T, StoreError>
     where
         T: Clone + Send + Sync + 'static,
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<T, StoreError>>,
     {
-        let seq = match REQUEST_SEQ.try_with(|c| c.get()) {
-            Ok(Some(s)) => s,
-            _ => {
-                let s = self.head_seq().await?;
-                let _ = REQUEST_SEQ.try_with(|c| c.set(Some(s)));
-                s
-            }
-        };
-        if let Some(v) = self.cache.get::<T>(&key, seq) {
+        self.cached_in(&[], key, load).await
+    }
+
+    /// Read through the cache for a value that also depends on data only narrow writes to
+    /// `scopes` change (a group's ballots, a scheme's assessments): valid while neither the
+    /// global epoch nor any of these scopes' epochs moved. Values are cloned out: cache an
+    /// `Arc` when they are large.
+    pub async fn cached_in<T, F, Fut>(
+        &self,
+        scopes: &[&str],
+        key: String,
+        load: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        // Epochs first, then the data: the data is never older than its tag.
+        let mut tag = Vec::with_capacity(1 + scopes.len());
+        tag.push(self.global_epoch().await?);
+        for s in scopes {
+            tag.push(self.scope_epoch(s).await?);
+        }
+        self.cached_at(key, tag, load).await
+    }
+
+    /// Read through the cache under an explicit tag.
+    pub(crate) async fn cached_at<T, F, Fut>(
+        &self,
+        key: String,
+        tag: Vec<i64>,
+        load: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, StoreError>>,
+    {
+        if let Some(v) = self.cache.get::<T>(&key, &tag) {
             return Ok(v);
         }
         let v = load().await?;
-        self.cache.put(key, seq, &v);
+        self.cache.put(key, tag, &v);
         Ok(v)
+    }
+
+    async fn global_epoch(&self) -> Result<i64, StoreError> {
+        if let Ok(Some(s)) = REQUEST_EPOCHS.try_with(|c| c.borrow().global) {
+            return Ok(s);
+        }
+        let s: i64 = sqlx::query("SELECT global_seq FROM audit_head WHERE id = 1")
+            .fetch_one(&self.read)
+            .await?
+            .try_get(0)?;
+        let _ = REQUEST_EPOCHS.try_with(|c| c.borrow_mut().global = Some(s));
+        Ok(s)
+    }
+
+    async fn scope_epoch(&self, scope: &str) -> Result<i64, StoreError> {
+        if let Ok(Some(s)) = REQUEST_EPOCHS.try_with(|c| c.borrow().scopes.get(scope).copied()) {
+            return Ok(s);
+        }
+        let s: i64 = sqlx::query("SELECT seq FROM cache_epochs WHERE scope = $1")
+            .bind(scope)
+            .fetch_optional(&self.read)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?
+            .unwrap_or(0);
+        let _ = REQUEST_EPOCHS.try_with(|c| c.borrow_mut().scopes.insert(scope.to_owned(), s));
+        Ok(s)
     }
 
     /// The first column of a one-parameter query, as strings (ids to load one by one).
@@ -339,6 +406,9 @@ pub struct Tx {
     open: bool,
     ctx: AuditCtx,
     pending: Vec<PendingAudit>,
+    /// None: the write may touch anything, it moves the global cache epoch. Some: it touches
+    /// only data that cached reads depend on through these scopes (see `Tx::narrow`).
+    scopes: Option<std::collections::BTreeSet<String>>,
 }
 
 type AnyTm = <Any as sqlx::Database>::TransactionManager;
@@ -357,6 +427,7 @@ impl Tx {
             open: true,
             ctx,
             pending: Vec::new(),
+            scopes: None,
         })
     }
 }
@@ -421,17 +492,30 @@ impl Tx {
         });
     }
 
+    /// Declare that this transaction changes only data which every cached read reaches
+    /// through `scope` (e.g. `group:<id>` for a ballot, `scheme:<id>` for a self-assessment
+    /// save): it then moves that scope's epoch instead of the global one, and every other
+    /// cached read stays valid. Call it once per scope touched; a transaction never narrowed
+    /// moves the global epoch.
+    pub(crate) fn narrow(&mut self, scope: String) {
+        self.scopes.get_or_insert_with(Default::default).insert(scope);
+    }
+
     pub async fn commit(mut self) -> Result<(), StoreError> {
         if !self.pending.is_empty() {
             // Updating the head first takes its row lock on PostgreSQL, so concurrent
             // writers chain one after another; SQLite has one writer anyway.
             let n = self.pending.len() as i64;
-            let row: AnyRow = sqlx::query(
-                "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
-            )
-            .bind(n)
-            .fetch_one(&mut *self.tx)
-            .await?;
+            let sql = if self.scopes.is_some() {
+                "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash"
+            } else {
+                "UPDATE audit_head SET seq = seq + $1, global_seq = seq + $2 WHERE id = 1 RETURNING seq, hash"
+            };
+            let mut q = sqlx::query(sql).bind(n);
+            if self.scopes.is_none() {
+                q = q.bind(n);
+            }
+            let row: AnyRow = q.fetch_one(&mut *self.tx).await?;
             let last_seq: i64 = row.try_get(0)?;
             let mut prev: String = row.try_get(1)?;
             let at = now();
@@ -477,6 +561,16 @@ impl Tx {
                 .bind(&prev)
                 .execute(&mut *self.tx)
                 .await?;
+            for scope in self.scopes.take().unwrap_or_default() {
+                sqlx::query(
+                    "INSERT INTO cache_epochs (scope, seq) VALUES ($1, $2) \
+                     ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq",
+                )
+                .bind(scope)
+                .bind(last_seq)
+                .execute(&mut *self.tx)
+                .await?;
+            }
         }
         use sqlx::TransactionManager;
         let committed = AnyTm::commit(&mut self.tx).await;

@@ -1352,9 +1352,12 @@ impl Store {
     }
 
     pub async fn elections_of(&self, group_id: &str) -> Result<Vec<Election>, StoreError> {
-        self.cached(format!("elections:{group_id}"), || {
-            self.elections_of_uncached(group_id)
-        })
+        // Ballots change a group's elections and only them (a narrow write, `group:<id>`).
+        self.cached_in(
+            &[&format!("group:{group_id}")],
+            format!("elections:{group_id}"),
+            || self.elections_of_uncached(group_id),
+        )
         .await
     }
 

@@ -478,70 +478,95 @@ impl Store {
         self.get_scheme(id).await
     }
 
-    /// All assessments under a scheme with their adjustments, by unit order.
-    pub async fn assessments(&self, scheme_id: &str) -> Result<Vec<Assessment>, StoreError> {
-        self.cached(format!("assessments:{scheme_id}"), || async {
-            let rows = sqlx::query(&format!(
-                "SELECT {ASSESS_COLS} FROM assessments a JOIN units u ON u.id = a.unit_id WHERE a.scheme_id = $1 ORDER BY u.sort_key"
-            ))
-            .bind(scheme_id)
-            .fetch_all(&self.read)
-            .await?;
-            let mut out: Vec<Assessment> =
-                rows.iter().map(assessment_from_row).collect::<Result<_, _>>()?;
-            let adj = sqlx::query(
-                "SELECT j.assessment_id, j.id, j.leaf_code, j.stage, j.points, j.reason, j.adjusted_by, j.adjusted_at \
-                 FROM score_adjustments j JOIN assessments a ON a.id = j.assessment_id WHERE a.scheme_id = $1 ORDER BY j.assessment_id, j.seq",
-            )
-            .bind(scheme_id)
-            .fetch_all(&self.read)
-            .await?;
-            let index: BTreeMap<String, usize> = out
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.id.clone(), i))
-                .collect();
-            for r in &adj {
-                let (aid, a) = adjustment_from_row(r)?;
-                if let Some(&i) = index.get(&aid) {
-                    out[i].adjustments.push(a);
-                }
-            }
-            let ev = sqlx::query(
-                "SELECT e.assessment_id, e.leaf_code, f.id, f.name, f.content_type, f.size \
-                 FROM assessment_evidence e JOIN assessments a ON a.id = e.assessment_id JOIN files f ON f.id = e.file_id \
-                 WHERE a.scheme_id = $1 AND e.removed_at IS NULL ORDER BY e.added_at, e.id",
-            )
-            .bind(scheme_id)
-            .fetch_all(&self.read)
-            .await?;
-            for r in &ev {
-                let aid: String = r.try_get(0)?;
-                if let Some(&i) = index.get(&aid) {
-                    out[i].evidence.entry(r.try_get(1)?).or_default().push(crate::FileRef {
-                        id: r.try_get(2)?,
-                        name: r.try_get(3)?,
-                        content_type: r.try_get(4)?,
-                        size: r.try_get(5)?,
-                    });
-                }
-            }
-            Ok(out)
-        })
+    /// All assessments under a scheme with their adjustments, by unit order. Shared: a
+    /// scheme's rankings read it on every request, and only writes to the scheme's
+    /// assessments (narrow, `scheme:<id>`) or global writes make it read again.
+    pub async fn assessments(&self, scheme_id: &str) -> Result<Arc<Vec<Assessment>>, StoreError> {
+        self.cached_in(
+            &[&format!("scheme:{scheme_id}")],
+            format!("assessments:{scheme_id}"),
+            || async {
+                Ok(Arc::new(
+                    self.load_assessments("a.scheme_id = $1", &[scheme_id])
+                        .await?,
+                ))
+            },
+        )
         .await
     }
 
-    /// A unit's assessment under a scheme, if it has started one.
+    /// Assessments matching `filter` (a condition on `assessments a` with parameters
+    /// `$1`…), with their adjustments and evidence, by unit order.
+    async fn load_assessments(
+        &self,
+        filter: &str,
+        params: &[&str],
+    ) -> Result<Vec<Assessment>, StoreError> {
+        fn bound<'q>(
+            sql: &'q str,
+            params: &[&str],
+        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+            params
+                .iter()
+                .fold(sqlx::query(sql), |q, p| q.bind(p.to_string()))
+        }
+        let mut conn = self.read.acquire().await?;
+        let sql = format!(
+            "SELECT {ASSESS_COLS} FROM assessments a JOIN units u ON u.id = a.unit_id WHERE {filter} ORDER BY u.sort_key"
+        );
+        let rows = bound(&sql, params).fetch_all(&mut *conn).await?;
+        let mut out: Vec<Assessment> =
+            rows.iter().map(assessment_from_row).collect::<Result<_, _>>()?;
+        if out.is_empty() {
+            return Ok(out);
+        }
+        let sql = format!(
+            "SELECT j.assessment_id, j.id, j.leaf_code, j.stage, j.points, j.reason, j.adjusted_by, j.adjusted_at \
+             FROM score_adjustments j JOIN assessments a ON a.id = j.assessment_id WHERE {filter} ORDER BY j.assessment_id, j.seq"
+        );
+        let adj = bound(&sql, params).fetch_all(&mut *conn).await?;
+        let index: BTreeMap<String, usize> = out
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        for r in &adj {
+            let (aid, a) = adjustment_from_row(r)?;
+            if let Some(&i) = index.get(&aid) {
+                out[i].adjustments.push(a);
+            }
+        }
+        let sql = format!(
+            "SELECT e.assessment_id, e.leaf_code, f.id, f.name, f.content_type, f.size \
+             FROM assessment_evidence e JOIN assessments a ON a.id = e.assessment_id JOIN files f ON f.id = e.file_id \
+             WHERE {filter} AND e.removed_at IS NULL ORDER BY e.added_at, e.id"
+        );
+        let ev = bound(&sql, params).fetch_all(&mut *conn).await?;
+        for r in &ev {
+            let aid: String = r.try_get(0)?;
+            if let Some(&i) = index.get(&aid) {
+                out[i].evidence.entry(r.try_get(1)?).or_default().push(crate::FileRef {
+                    id: r.try_get(2)?,
+                    name: r.try_get(3)?,
+                    content_type: r.try_get(4)?,
+                    size: r.try_get(5)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A unit's assessment under a scheme, if it has started one (read alone, fresh: it
+    /// follows each save).
     pub async fn assessment_of(
         &self,
         scheme_id: &str,
         unit_id: &str,
     ) -> Result<Option<Assessment>, StoreError> {
         Ok(self
-            .assessments(scheme_id)
+            .load_assessments("a.scheme_id = $1 AND a.unit_id = $2", &[scheme_id, unit_id])
             .await?
-            .into_iter()
-            .find(|a| a.unit_id == unit_id))
+            .pop())
     }
 
     /// Save a unit's draft self-assessment (created on first save). Refused when the scheme
@@ -639,6 +664,8 @@ impl Store {
                 id
             }
         };
+        // Only the scheme's assessments change (`Store::assessments`).
+        tx.narrow(format!("scheme:{scheme_id}"));
         tx.commit().await?;
         self.assessment_of(scheme_id, unit_id)
             .await?
@@ -713,6 +740,8 @@ impl Store {
             Some(&serde_json::json!({ "status": "draft" })),
             Some(&serde_json::json!({ "status": "submitted", "total": card.total.0, "input": a.input })),
         );
+        // Only the scheme's assessments change (`Store::assessments`).
+        tx.narrow(format!("scheme:{scheme_id}"));
         tx.commit().await?;
         self.assessment_of(scheme_id, unit_id)
             .await?

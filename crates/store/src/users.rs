@@ -198,6 +198,8 @@ impl Store {
             None,
             Some(&serde_json::json!({ "failed_logins": n })),
         );
+        // Sign-in counters and sessions: no cached read depends on them.
+        tx.narrow(format!("user:{user_id}"));
         tx.commit().await?;
         Ok(())
     }
@@ -256,6 +258,7 @@ impl Store {
         .execute(&mut *tx.tx)
         .await?;
         tx.audit::<(), ()>("login", "user", user_id, None, None);
+        tx.narrow(format!("user:{user_id}"));
         tx.commit().await?;
         Ok(())
     }
@@ -297,6 +300,7 @@ impl Store {
             .await?;
         if let Some(uid) = uid {
             tx.audit::<(), ()>("logout", "user", &uid, None, None);
+            tx.narrow(format!("user:{uid}"));
         }
         tx.commit().await?;
         Ok(())

@@ -3,6 +3,7 @@
 //! group and in the council, last year's total), computed from stored entries by the domain.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use thidua_domain::auth::{Action, Resource};
@@ -266,12 +267,41 @@ pub async fn previous_totals(
     let Some(prev) = app.store.scheme_for(prev_year, &scheme.unit_kind).await? else {
         return Ok(BTreeMap::new());
     };
-    let a = app.store.assessments(&prev.id).await?;
-    Ok(scheme_results(&prev, &a)
-        .into_iter()
+    Ok(results_of(app, &prev)
+        .await?
+        .rows
+        .iter()
         .filter(|r| r.status == "submitted")
-        .map(|r| (r.unit_id, r.final_total))
+        .map(|r| (r.unit_id.clone(), r.final_total))
         .collect())
+}
+
+/// A scheme's assessments and their results (council ranks, final cards), computed once
+/// per state of the scheme and its assessments and shared by every ranking read after.
+pub struct SchemeResults {
+    pub assessments: Arc<Vec<Assessment>>,
+    /// By assessment, as [`scheme_results`] gives them.
+    pub rows: Vec<UnitResult>,
+    /// Each assessment's final card, by assessment.
+    finals: Vec<Card>,
+}
+
+pub async fn results_of(app: &AppState, s: &SchemeRecord) -> AppResult<Arc<SchemeResults>> {
+    let a = app.store.assessments(&s.id).await?;
+    // Tagged like the assessments (the scheme's scope and the global epoch, which every
+    // change of the scheme itself moves).
+    let scope = format!("scheme:{}", s.id);
+    Ok(app
+        .store
+        .cached_in(&[&scope], format!("results:{}", s.id), || async move {
+            let finals = a.iter().map(|x| cards(&s.compiled, x).1).collect();
+            Ok(Arc::new(SchemeResults {
+                rows: scheme_results(s, &a),
+                finals,
+                assessments: a,
+            }))
+        })
+        .await?)
 }
 
 /// The group's table: every member (those without an assessment too), ranked within the
@@ -281,10 +311,9 @@ pub async fn group_results(
     scheme: &SchemeRecord,
     g: &Group,
 ) -> AppResult<Vec<UnitResult>> {
-    let all = app.store.assessments(&scheme.id).await?;
-    let results = scheme_results(scheme, &all);
+    let res = results_of(app, scheme).await?;
     let prev = previous_totals(app, scheme).await?;
-    rank_group(scheme, g, &all, &results, &prev)
+    rank_group(scheme, g, &res, &prev)
 }
 
 /// The group's table from the scheme's results computed once (the council's table ranks
@@ -292,11 +321,11 @@ pub async fn group_results(
 fn rank_group(
     scheme: &SchemeRecord,
     g: &Group,
-    all: &[Assessment],
-    results: &[UnitResult],
+    res: &SchemeResults,
     prev: &BTreeMap<String, Points>,
 ) -> AppResult<Vec<UnitResult>> {
     let c = &scheme.compiled;
+    let results = &res.rows;
     let mut rows: Vec<UnitResult> = g
         .members
         .iter()
@@ -335,17 +364,16 @@ fn rank_group(
     let idx: Vec<usize> = (0..rows.len())
         .filter(|&i| rows[i].status == "submitted")
         .collect();
-    let group_cards: Vec<Card> = idx
+    let refs: Vec<&Card> = idx
         .iter()
         .map(|&i| {
-            let a = all
+            res.assessments
                 .iter()
-                .find(|a| a.unit_id == rows[i].unit_id)
-                .ok_or(AppError::NotFound)?;
-            Ok(cards(c, a).1)
+                .position(|a| a.unit_id == rows[i].unit_id)
+                .map(|k| &res.finals[k])
+                .ok_or(AppError::NotFound)
         })
         .collect::<AppResult<_>>()?;
-    let refs: Vec<&Card> = group_cards.iter().collect();
     for (&i, r) in idx.iter().zip(c.rank(&refs)) {
         rows[i].group_rank = Some(r.position);
         rows[i].tied = r.tied;
@@ -516,10 +544,9 @@ pub fn ranking_table(
 /// The council's table under a scheme: every assessment, ranked in the council first, with
 /// each unit's rank in its group filled in.
 pub async fn council_rows(app: &AppState, s: &SchemeRecord) -> AppResult<Vec<UnitResult>> {
-    let a = app.store.assessments(&s.id).await?;
-    let results = scheme_results(s, &a);
+    let res = results_of(app, s).await?;
     let prev = previous_totals(app, s).await?;
-    let mut rows = results.clone();
+    let mut rows = res.rows.clone();
     for g in app.store.groups_of_year(&s.year_id).await? {
         if !rows
             .iter()
@@ -527,7 +554,7 @@ pub async fn council_rows(app: &AppState, s: &SchemeRecord) -> AppResult<Vec<Uni
         {
             continue;
         }
-        for gr in rank_group(s, &g, &a, &results, &prev)? {
+        for gr in rank_group(s, &g, &res, &prev)? {
             if let Some(r) = rows.iter_mut().find(|r| r.unit_id == gr.unit_id) {
                 r.group_rank = gr.group_rank;
                 r.tied = gr.tied;
@@ -578,11 +605,8 @@ pub async fn unit_years(app: &AppState, ctx: &Ctx, unit_id: &str) -> AppResult<V
                 (r, size)
             }
             None => {
-                let a = app.store.assessments(&s.id).await?;
-                let Some(r) = scheme_results(&s, &a)
-                    .into_iter()
-                    .find(|r| r.unit_id == unit_id)
-                else {
+                let res = results_of(app, &s).await?;
+                let Some(r) = res.rows.iter().find(|r| r.unit_id == unit_id).cloned() else {
                     continue;
                 };
                 (r, 0)

@@ -70,6 +70,36 @@ pub async fn spawn(with_demo: bool) -> TestApp {
             .await
             .expect("demo");
     }
+    serve(store, db_url, dir).await
+}
+
+impl TestApp {
+    /// A second server on the same database (its own pools and read cache), as a second
+    /// `thidua serve` process behind a proxy would be.
+    pub async fn second_server(&self) -> TestApp {
+        let store = thidua::open_store(&self.db_url)
+            .await
+            .expect("open store");
+        let dir = tempfile::tempdir().expect("tempdir");
+        serve(store, self.db_url.clone(), dir).await
+    }
+
+    /// The audit head's sequence and the global cache epoch.
+    pub async fn epochs(&self) -> (i64, i64) {
+        use sqlx::Row;
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.db_url)
+            .await
+            .expect("connect");
+        let r = sqlx::query("SELECT seq, global_seq FROM audit_head WHERE id = 1")
+            .fetch_one(&mut conn)
+            .await
+            .expect("audit head");
+        (r.get(0), r.get(1))
+    }
+}
+
+async fn serve(store: Store, db_url: String, dir: tempfile::TempDir) -> TestApp {
     let state = AppState {
         store: store.clone(),
         config: Arc::new(WebConfig::default()),

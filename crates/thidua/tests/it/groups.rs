@@ -630,3 +630,59 @@ async fn a_groups_election_list_matches_each_election_read_alone() {
         ["VKSCC3", "VKSCC3", "VKSCC3"]
     );
 }
+
+/// Ballots are narrow writes: they move their group's cache epoch, not the global one, so a
+/// ballot does not empty every server's read cache; yet a second server (its own cache) sees
+/// each ballot and each other write at once.
+#[tokio::test]
+async fn a_ballot_moves_only_its_groups_cache_and_a_second_server_sees_every_write() {
+    let app = spawn_demo().await;
+    let b = app.second_server().await;
+    let (host, c1) = cluster1(&app).await;
+    let gid = c1["id"].as_str().expect("id").to_owned();
+    let e = open_secret(&app, &host, &c1).await;
+    let eid = e["id"].as_str().expect("id").to_owned();
+    let list = format!("/api/v1/groups/{gid}/elections");
+    let voted = |v: &Value| {
+        v.as_array()
+            .expect("list")
+            .iter()
+            .find(|x| x["id"] == eid.as_str())
+            .map(|x| x["voted"].as_array().expect("voted").len())
+    };
+    // Server A has read (and cached) the list.
+    let before = body(host.get(&list).await).await;
+    assert_eq!(voted(&before), Some(0));
+
+    let (seq0, global0) = app.epochs().await;
+    // Sign-in and ballot through server B: the chain grows, the global epoch stays.
+    let voter = b.demo("lanhdao.hanoi").await;
+    let cc3 = app.unit_id("VKSCC3").await;
+    let r = voter
+        .post_json(
+            &format!("/api/v1/elections/{eid}/ballots"),
+            &json!({"choice": cc3}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let (seq1, global1) = app.epochs().await;
+    assert!(seq1 >= seq0 + 2, "login and ballot are audited: {seq0} → {seq1}");
+    assert_eq!(global1, global0, "narrow writes keep the global epoch");
+    // Server A sees the ballot: the group's own epoch moved.
+    assert_eq!(voted(&body(host.get(&list).await).await), Some(1));
+    assert_eq!(
+        voted(&body(voter.get(&list).await).await),
+        Some(1),
+        "server B too"
+    );
+
+    // A global write through B (a new election): A sees it too.
+    let host_b = b.demo("lanhdao.vkscc3").await;
+    open_secret(&b, &host_b, &c1).await;
+    let (seq2, global2) = app.epochs().await;
+    assert_eq!(global2, seq2, "any other write moves the global epoch");
+    assert_eq!(
+        body(host.get(&list).await).await.as_array().expect("list").len(),
+        before.as_array().expect("list").len() + 1
+    );
+}

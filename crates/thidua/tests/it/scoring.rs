@@ -1173,3 +1173,59 @@ async fn the_secretariat_starts_a_year_by_copying_last_years_table_on_the_page()
     assert!(r.status().is_client_error(), "{}", r.status());
     assert_eq!(count(&app, "scoring_schemes").await, before);
 }
+
+/// Saving a self-assessment is a narrow write (its scheme's cache epoch only); the rankings
+/// another server has cached are read again all the same, and other cached reads are kept.
+#[tokio::test]
+async fn a_saved_self_assessment_reaches_the_rankings_another_server_has_cached() {
+    let app = spawn_demo().await;
+    let b = app.second_server().await;
+    let head = app.demo("lanhdao.travinh").await;
+    let (_y24, g) = cluster13(&head).await;
+    let sid = provincial_scheme(&head, &g).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let sec = app.demo("thuongtruc").await;
+    let council = format!("/api/v1/schemes/{sid}/ranking");
+    let group = format!("/api/v1/groups/{g}/ranking");
+    let hanoi = app.unit_id("P-HANOI").await;
+    let total = |v: &Value| {
+        v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["unit_id"] == hanoi.as_str())
+            .map(|r| num(&r["self_total"]))
+    };
+    let mut last = total(&body(sec.get(&council).await).await);
+    let cluster = body(head.get(&group).await).await;
+    let leader = b.demo("lanhdao.hanoi").await;
+    let (mut seq, global) = app.epochs().await;
+    for points in [0, 1] {
+        let r = leader
+            .put_json(
+                &format!("/api/v1/schemes/{sid}/assessments/{hanoi}"),
+                &json!({"input": {"points": {"III.1": points}}}),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        let (s, gl) = app.epochs().await;
+        assert!(s > seq);
+        assert_eq!(gl, global, "a save keeps the global epoch");
+        seq = s;
+        // Server A's cached council ranking is read again: the row follows each save.
+        let now = total(&body(sec.get(&council).await).await);
+        assert!(now.is_some() && now != last, "{last:?} → {now:?}");
+        assert_eq!(now, total(&body(sec.get(&council).await).await));
+        last = now;
+    }
+    let leaf = body(
+        sec.get(&format!("/api/v1/schemes/{sid}/assessments/{hanoi}"))
+            .await,
+    )
+    .await;
+    assert_eq!(num(&leaf["assessment"]["input"]["points"]["III.1"]), 1.0);
+    // Cluster 13 (Hà Nội is not in it) reads the same as before.
+    assert_eq!(body(head.get(&group).await).await, cluster);
+}
