@@ -125,8 +125,10 @@ impl Store {
     pub async fn verify_audit_cached(&self) -> Result<AuditReport, StoreError> {
         // Keyed by the chain's own head: every write, narrow ones too, extends the chain.
         let head = self.head_seq().await?;
-        self.cached_at("audit-verify".to_owned(), vec![head], || self.verify_audit())
-            .await
+        self.cached_at("audit-verify".to_owned(), vec![head], || {
+            self.verify_audit()
+        })
+        .await
     }
 
     /// Walk the whole chain in batches and report the first break.

@@ -57,18 +57,40 @@ async fn worker(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        // Elections are locked in id order, as every server's batches do, so that two
+        // servers' batches never wait on each other's elections in a cycle (a deadlock).
+        batch.sort_by(|a, b| a.0.election_id.cmp(&b.0.election_id));
         let (reqs, replies): (Vec<BallotRequest>, Vec<_>) = batch.into_iter().unzip();
-        match write_batch(&pool, &reqs).await {
+        let mut attempt = 0;
+        let outcome = loop {
+            attempt += 1;
+            match write_batch(&pool, &reqs).await {
+                // Rolled back whole by the database (a conflict with another server's
+                // transaction): nothing was written, run it again.
+                Err(e) if e.is_retryable() && attempt < 4 => {
+                    tracing::warn!(error = %e, attempt, "ballot batch retried");
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+                }
+                other => break other,
+            }
+        };
+        match outcome {
             Ok(results) => {
                 for (reply, r) in replies.into_iter().zip(results) {
                     let _ = reply.send(r);
                 }
             }
             Err(e) => {
-                // Nothing of the batch was committed: every ballot in it is refused.
+                // Nothing of the batch was committed: every ballot in it is refused, as
+                // "try again" when the cause was the database's state, not the ballots.
                 tracing::error!(error = %e, "ballot batch failed");
+                let unavailable = e.is_unavailable();
                 for reply in replies {
-                    let _ = reply.send(Err(StoreError::Db(sqlx::Error::Protocol(e.to_string()))));
+                    let _ = reply.send(Err(if unavailable {
+                        StoreError::Unavailable(e.to_string())
+                    } else {
+                        StoreError::Db(sqlx::Error::Protocol(e.to_string()))
+                    }));
                 }
             }
         }

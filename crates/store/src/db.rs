@@ -498,7 +498,9 @@ impl Tx {
     /// cached read stays valid. Call it once per scope touched; a transaction never narrowed
     /// moves the global epoch.
     pub(crate) fn narrow(&mut self, scope: String) {
-        self.scopes.get_or_insert_with(Default::default).insert(scope);
+        self.scopes
+            .get_or_insert_with(Default::default)
+            .insert(scope);
     }
 
     pub async fn commit(mut self) -> Result<(), StoreError> {

@@ -23,6 +23,10 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A batched write failed for a reason that is not the request's (see `is_unavailable`);
+    /// each request of the batch gets this, the cause is logged once.
+    #[error("temporarily unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl StoreError {
@@ -49,6 +53,9 @@ impl StoreError {
     /// is full, the server is restarting or unreachable, the pool timed out. The caller says
     /// "try again later"; nothing was written (the transaction did not commit).
     pub fn is_unavailable(&self) -> bool {
+        if matches!(self, StoreError::Unavailable(_)) || self.is_retryable() {
+            return true;
+        }
         let StoreError::Db(e) = self else {
             return false;
         };
@@ -71,6 +78,18 @@ impl StoreError {
                 unavailable
                     || msg.contains("database or disk is full")
                     || msg.contains("disk I/O error")
+            }
+            _ => false,
+        }
+    }
+
+    /// PostgreSQL rolled the transaction back to break a deadlock or a serialization
+    /// conflict (SQLSTATE 40P01, 40001): nothing was written, the same transaction may simply
+    /// run again.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(d)) => {
+                matches!(d.code().as_deref(), Some("40P01") | Some("40001"))
             }
             _ => false,
         }

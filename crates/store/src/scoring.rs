@@ -515,8 +515,10 @@ impl Store {
             "SELECT {ASSESS_COLS} FROM assessments a JOIN units u ON u.id = a.unit_id WHERE {filter} ORDER BY u.sort_key"
         );
         let rows = bound(&sql, params).fetch_all(&mut *conn).await?;
-        let mut out: Vec<Assessment> =
-            rows.iter().map(assessment_from_row).collect::<Result<_, _>>()?;
+        let mut out: Vec<Assessment> = rows
+            .iter()
+            .map(assessment_from_row)
+            .collect::<Result<_, _>>()?;
         if out.is_empty() {
             return Ok(out);
         }
@@ -545,12 +547,16 @@ impl Store {
         for r in &ev {
             let aid: String = r.try_get(0)?;
             if let Some(&i) = index.get(&aid) {
-                out[i].evidence.entry(r.try_get(1)?).or_default().push(crate::FileRef {
-                    id: r.try_get(2)?,
-                    name: r.try_get(3)?,
-                    content_type: r.try_get(4)?,
-                    size: r.try_get(5)?,
-                });
+                out[i]
+                    .evidence
+                    .entry(r.try_get(1)?)
+                    .or_default()
+                    .push(crate::FileRef {
+                        id: r.try_get(2)?,
+                        name: r.try_get(3)?,
+                        content_type: r.try_get(4)?,
+                        size: r.try_get(5)?,
+                    });
             }
         }
         Ok(out)

@@ -77,9 +77,7 @@ impl TestApp {
     /// A second server on the same database (its own pools and read cache), as a second
     /// `thidua serve` process behind a proxy would be.
     pub async fn second_server(&self) -> TestApp {
-        let store = thidua::open_store(&self.db_url)
-            .await
-            .expect("open store");
+        let store = thidua::open_store(&self.db_url).await.expect("open store");
         let dir = tempfile::tempdir().expect("tempdir");
         serve(store, self.db_url.clone(), dir).await
     }

@@ -666,7 +666,10 @@ async fn a_ballot_moves_only_its_groups_cache_and_a_second_server_sees_every_wri
         .await;
     assert_eq!(r.status(), 201);
     let (seq1, global1) = app.epochs().await;
-    assert!(seq1 >= seq0 + 2, "login and ballot are audited: {seq0} → {seq1}");
+    assert!(
+        seq1 >= seq0 + 2,
+        "login and ballot are audited: {seq0} → {seq1}"
+    );
     assert_eq!(global1, global0, "narrow writes keep the global epoch");
     // Server A sees the ballot: the group's own epoch moved.
     assert_eq!(voted(&body(host.get(&list).await).await), Some(1));
@@ -682,7 +685,11 @@ async fn a_ballot_moves_only_its_groups_cache_and_a_second_server_sees_every_wri
     let (seq2, global2) = app.epochs().await;
     assert_eq!(global2, seq2, "any other write moves the global epoch");
     assert_eq!(
-        body(host.get(&list).await).await.as_array().expect("list").len(),
+        body(host.get(&list).await)
+            .await
+            .as_array()
+            .expect("list")
+            .len(),
         before.as_array().expect("list").len() + 1
     );
 }
