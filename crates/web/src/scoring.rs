@@ -214,9 +214,12 @@ pub fn cards(c: &Compiled, a: &Assessment) -> (Card, Card) {
     (self_card, c.card(&fin))
 }
 
-/// Results of every assessment under a scheme, with council ranks; `group_rank` is filled
-/// by [`group_results`].
-pub fn scheme_results(scheme: &SchemeRecord, assessments: &[Assessment]) -> Vec<UnitResult> {
+/// Results of every assessment under a scheme, with council ranks, and each one's final card
+/// (both by assessment); `group_rank` is filled by [`group_results`].
+fn scheme_results(
+    scheme: &SchemeRecord,
+    assessments: &[Assessment],
+) -> (Vec<UnitResult>, Vec<Card>) {
     let c = &scheme.compiled;
     let computed: Vec<(Card, Card)> = assessments.iter().map(|a| cards(c, a)).collect();
     let submitted: Vec<usize> = (0..assessments.len())
@@ -230,7 +233,7 @@ pub fn scheme_results(scheme: &SchemeRecord, assessments: &[Assessment]) -> Vec<
         .enumerate()
         .map(|(i, (a, (s, f)))| {
             let band = f.band.map(|b| &c.scheme.bands[b]);
-            UnitResult {
+            let row = UnitResult {
                 unit_id: a.unit_id.clone(),
                 unit_code: a.unit_code.clone(),
                 unit_name: a.unit_name.clone(),
@@ -250,9 +253,10 @@ pub fn scheme_results(scheme: &SchemeRecord, assessments: &[Assessment]) -> Vec<
                 adjustments: a.adjustments.len(),
                 missing: f.missing.len(),
                 previous_total: None,
-            }
+            };
+            (row, f)
         })
-        .collect()
+        .unzip()
 }
 
 /// Final totals of last year's scheme for the same council and kind of unit, by unit id.
@@ -280,7 +284,7 @@ pub async fn previous_totals(
 /// per state of the scheme and its assessments and shared by every ranking read after.
 pub struct SchemeResults {
     pub assessments: Arc<Vec<Assessment>>,
-    /// By assessment, as [`scheme_results`] gives them.
+    /// By assessment, with council ranks.
     pub rows: Vec<UnitResult>,
     /// Each assessment's final card, by assessment.
     finals: Vec<Card>,
@@ -294,9 +298,9 @@ pub async fn results_of(app: &AppState, s: &SchemeRecord) -> AppResult<Arc<Schem
     Ok(app
         .store
         .cached_in(&[&scope], format!("results:{}", s.id), || async move {
-            let finals = a.iter().map(|x| cards(&s.compiled, x).1).collect();
+            let (rows, finals) = scheme_results(s, &a);
             Ok(Arc::new(SchemeResults {
-                rows: scheme_results(s, &a),
+                rows,
                 finals,
                 assessments: a,
             }))
