@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod audit;
 pub mod auth;
+pub mod ballot_box;
 pub mod document;
 pub mod editable;
 pub mod election;

@@ -8,7 +8,9 @@
 use sqlx::{Acquire, AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db::{now, AuditCtx, Tx};
+use thidua_domain::ballot_box::{self, Ballot};
+
+use crate::db::{now, AuditCtx, BallotKey, Tx};
 use crate::error::StoreError;
 
 pub(crate) struct BallotRequest {
@@ -29,10 +31,63 @@ pub(crate) struct BallotQueue {
     tx: mpsc::Sender<Job>,
 }
 
+/// The ballot key in use. A store that was given none (a library user, a test) seals with a
+/// random key of its own process: its ballots can then be counted by this process only.
+pub(crate) fn key(cell: &BallotKey) -> [u8; 32] {
+    *cell.get_or_init(|| {
+        let mut k = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut k);
+        k
+    })
+}
+
+/// Seal a secret ballot into its box (see domain::ballot_box).
+pub(crate) async fn seal(
+    conn: &mut sqlx::AnyConnection,
+    key: &[u8; 32],
+    box_name: &str,
+    ballot: &Ballot,
+) -> Result<(), StoreError> {
+    let mut nonce = [0u8; 12];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
+    sqlx::query("INSERT INTO sealed_ballots (ballot_box, sealed) VALUES ($1, $2)")
+        .bind(box_name)
+        .bind(ballot_box::seal(key, box_name, ballot, nonce))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Open a whole box for its count, inside the count's transaction: the ballots in receipt
+/// order, and the box emptied (a rolled-back count leaves it sealed).
+pub(crate) async fn open_box(
+    conn: &mut sqlx::AnyConnection,
+    key: &[u8; 32],
+    box_name: &str,
+) -> Result<Vec<Ballot>, StoreError> {
+    let sealed: Vec<String> =
+        sqlx::query("SELECT sealed FROM sealed_ballots WHERE ballot_box = $1")
+            .bind(box_name)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+    let ballots = ballot_box::open_all(key, box_name, &sealed).map_err(|e| {
+        tracing::error!(error = %e, ballot_box = box_name, "sealed ballots cannot be opened");
+        StoreError::rule("err-ballot-key")
+    })?;
+    sqlx::query("DELETE FROM sealed_ballots WHERE ballot_box = $1")
+        .bind(box_name)
+        .execute(&mut *conn)
+        .await?;
+    Ok(ballots)
+}
+
 impl BallotQueue {
-    pub fn start(pool: AnyPool) -> BallotQueue {
+    pub fn start(pool: AnyPool, key: BallotKey) -> BallotQueue {
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(worker(pool, rx));
+        tokio::spawn(worker(pool, key, rx));
         BallotQueue { tx }
     }
 
@@ -48,7 +103,7 @@ impl BallotQueue {
     }
 }
 
-async fn worker(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+async fn worker(pool: AnyPool, key: BallotKey, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -64,7 +119,7 @@ async fn worker(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
         let mut attempt = 0;
         let outcome = loop {
             attempt += 1;
-            match write_batch(&pool, &reqs).await {
+            match write_batch(&pool, &key, &reqs).await {
                 // Rolled back whole by the database (a conflict with another server's
                 // transaction): nothing was written, run it again.
                 Err(e) if e.is_retryable() && attempt < 4 => {
@@ -99,13 +154,14 @@ async fn worker(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
 
 async fn write_batch(
     pool: &AnyPool,
+    key: &BallotKey,
     reqs: &[BallotRequest],
 ) -> Result<Vec<Result<String, StoreError>>, StoreError> {
     let mut tx = Tx::on(pool, AuditCtx::default()).await?;
     let mut results = Vec::with_capacity(reqs.len());
     for req in reqs {
         let mut sp = (&mut tx.tx).begin().await?;
-        match ballot(&mut sp, req).await {
+        match ballot(&mut sp, key, req).await {
             Ok((after, group_id)) => {
                 sp.commit().await?;
                 // A ballot changes its group's elections only (`Store::elections_of`).
@@ -134,6 +190,7 @@ fn refused(key: &str) -> StoreError {
 /// One ballot's statements; returns what the audit records and the election's group.
 async fn ballot(
     conn: &mut sqlx::AnyConnection,
+    key: &BallotKey,
     req: &BallotRequest,
 ) -> Result<(serde_json::Value, String), StoreError> {
     // Lock the election row (PostgreSQL) and check it is open in the same statement.
@@ -198,17 +255,32 @@ async fn ballot(
         });
     }
     let secret = method == "secret";
-    // A secret ballot carries neither its voter nor a time: only the receipt finds it.
-    sqlx::query(
-        "INSERT INTO ballots (id, election_id, receipt, choice_unit_id, voter_unit_id, counted) VALUES ($1, $2, $3, $4, $5, 0)",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(&req.election_id)
-    .bind(&req.receipt)
-    .bind(&req.choice)
-    .bind(if secret { None } else { Some(req.voter_unit_id.as_str()) })
-    .execute(&mut *conn)
-    .await?;
+    if secret {
+        // Sealed until the count: a copy of the database taken now shows that this unit
+        // voted, never what (domain::ballot_box).
+        let b = Ballot {
+            receipt: req.receipt.clone(),
+            choice: req.choice.clone(),
+        };
+        seal(
+            conn,
+            &self::key(key),
+            &ballot_box::election_box(&req.election_id),
+            &b,
+        )
+        .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO ballots (id, election_id, receipt, choice_unit_id, voter_unit_id, counted) VALUES ($1, $2, $3, $4, $5, 0)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&req.election_id)
+        .bind(&req.receipt)
+        .bind(&req.choice)
+        .bind(&req.voter_unit_id)
+        .execute(&mut *conn)
+        .await?;
+    }
     let after = if secret {
         serde_json::json!({"unit_id": req.voter_unit_id})
     } else {

@@ -30,7 +30,13 @@ pub struct Store {
     /// Ballots are written in batches, one transaction (one sync to disk) for all the
     /// ballots waiting at that moment; each is acknowledged only after its batch committed.
     pub(crate) ballots: crate::ballots::BallotQueue,
+    /// The key that seals secret ballots while their vote is open (domain::ballot_box). It
+    /// is kept outside the database; see `Store::set_ballot_key`.
+    pub(crate) ballot_key: BallotKey,
 }
+
+/// The ballot key, shared by the store and its ballot writer.
+pub(crate) type BallotKey = std::sync::Arc<std::sync::OnceLock<[u8; 32]>>;
 
 /// Who is writing, for the audit record.
 #[derive(Debug, Clone, Default)]
@@ -129,8 +135,10 @@ impl Store {
                     .after_connect(init)
                     .connect_with(opts)
                     .await?;
+                let ballot_key = BallotKey::default();
                 Ok(Store {
-                    ballots: crate::ballots::BallotQueue::start(write.clone()),
+                    ballots: crate::ballots::BallotQueue::start(write.clone(), ballot_key.clone()),
+                    ballot_key,
                     read,
                     write,
                     backend,
@@ -143,8 +151,10 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?;
+                let ballot_key = BallotKey::default();
                 Ok(Store {
-                    ballots: crate::ballots::BallotQueue::start(pool.clone()),
+                    ballots: crate::ballots::BallotQueue::start(pool.clone(), ballot_key.clone()),
+                    ballot_key,
                     read: pool.clone(),
                     write: pool,
                     backend,
@@ -152,6 +162,16 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// Set the key that seals secret ballots (32 bytes, kept outside the database: every
+    /// server on one database must have the same). Refused once another key is in use.
+    pub fn set_ballot_key(&self, key: [u8; 32]) -> Result<(), StoreError> {
+        let set = self.ballot_key.get_or_init(|| key);
+        if *set != key {
+            return Err(StoreError::rule("err-ballot-key"));
+        }
+        Ok(())
     }
 
     /// Refuse a database that has migrations this binary does not know.

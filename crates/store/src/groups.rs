@@ -1503,6 +1503,24 @@ impl Store {
             return Err(refused("err-election-closed", &[]));
         }
         let e = election_tx(&mut tx.tx, election_id).await?;
+        // A secret vote's sealed ballots are opened now and stored in the order of their
+        // receipts; if the close is refused below, the transaction keeps them sealed.
+        let key = crate::ballots::key(&self.ballot_key);
+        let opened = crate::ballots::open_box(
+            &mut tx.tx,
+            &key,
+            &thidua_domain::ballot_box::election_box(election_id),
+        )
+        .await?;
+        for b in &opened {
+            sqlx::query("INSERT INTO ballots (id, election_id, receipt, choice_unit_id, voter_unit_id, counted) VALUES ($1, $2, $3, $4, NULL, 0)")
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(election_id)
+                .bind(&b.receipt)
+                .bind(&b.choice)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
         let ballots = ballots_tx(&mut tx.tx, election_id).await?;
         let choices: Vec<Choice> = ballots
             .iter()

@@ -1033,13 +1033,18 @@ impl Store {
                 err.into()
             });
         }
-        sqlx::query("INSERT INTO council_ballots (id, proposal_id, receipt, choice) VALUES ($1, $2, $3, $4)")
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(id)
-            .bind(receipt)
-            .bind(choice)
-            .execute(&mut *tx.tx)
-            .await?;
+        // Sealed until the count (domain::ballot_box): a copy of the database taken now
+        // shows that this member voted, never how.
+        crate::ballots::seal(
+            &mut tx.tx,
+            &crate::ballots::key(&self.ballot_key),
+            &thidua_domain::ballot_box::proposal_box(id),
+            &thidua_domain::ballot_box::Ballot {
+                receipt: receipt.to_owned(),
+                choice: Some(choice.to_owned()),
+            },
+        )
+        .await?;
         // Who voted is audited; what they chose never is.
         tx.audit::<(), _>(
             "council_vote",
@@ -1068,6 +1073,24 @@ impl Store {
         }
         let rules = proposal::year_end_rules(before.award_year as i32)
             .ok_or_else(|| StoreError::rule("err-prop-no-rules"))?;
+        // Open the sealed ballots and store them in receipt order; a refused count (below
+        // quorum) rolls back and leaves them sealed.
+        let key = crate::ballots::key(&self.ballot_key);
+        let opened = crate::ballots::open_box(
+            &mut tx.tx,
+            &key,
+            &thidua_domain::ballot_box::proposal_box(id),
+        )
+        .await?;
+        for b in &opened {
+            sqlx::query("INSERT INTO council_ballots (id, proposal_id, receipt, choice) VALUES ($1, $2, $3, $4)")
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(id)
+                .bind(&b.receipt)
+                .bind(b.choice.as_deref().unwrap_or("blank"))
+                .execute(&mut *tx.tx)
+                .await?;
+        }
         let rows = sqlx::query(
             "SELECT choice, COUNT(*) FROM council_ballots WHERE proposal_id = $1 GROUP BY choice",
         )

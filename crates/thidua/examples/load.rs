@@ -820,6 +820,11 @@ async fn verify(url: &str, plan: &Plan, acked: &std::path::Path) -> Result<()> {
         .max_connections(1)
         .connect(url)
         .await?;
+    // The servers' ballot key (scripts/load gives every server the same THIDUA_BALLOT_KEY).
+    let key = match std::env::var("THIDUA_BALLOT_KEY") {
+        Ok(k) if !k.trim().is_empty() => thidua::ballot_key(std::path::Path::new("."))?,
+        _ => bail!("THIDUA_BALLOT_KEY is needed to check the sealed ballots"),
+    };
     let text = std::fs::read_to_string(acked)?;
     let mut want: HashMap<String, Vec<(String, String)>> = HashMap::new();
     let mut n_acked = 0usize;
@@ -836,14 +841,8 @@ async fn verify(url: &str, plan: &Plan, acked: &std::path::Path) -> Result<()> {
     let (mut stored, mut missing, mut extra) = (0usize, 0usize, 0usize);
     for g in &plan.groups {
         for e in &g.elections {
-            let receipts: Vec<String> =
-                sqlx::query("SELECT receipt FROM ballots WHERE election_id = $1")
-                    .bind(e)
-                    .fetch_all(&pool)
-                    .await?
-                    .iter()
-                    .map(|r| r.try_get(0))
-                    .collect::<Result<_, _>>()?;
+            // Sealed while the election is open: opened with the servers' key.
+            let receipts = thidua::stored_receipts(&pool, e, &key).await?;
             let voters: Vec<String> =
                 sqlx::query("SELECT unit_id FROM election_voters WHERE election_id = $1")
                     .bind(e)

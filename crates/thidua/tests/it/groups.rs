@@ -693,3 +693,180 @@ async fn a_ballot_moves_only_its_groups_cache_and_a_second_server_sees_every_wri
         before.as_array().expect("list").len() + 1
     );
 }
+
+/// Every text and number of every table, as a database reader (a copy of the file, a dump,
+/// a backup) sees them.
+async fn dump_all_tables(db_url: &str) -> Vec<(String, String)> {
+    use sqlx::{Column, Row};
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(db_url)
+        .await
+        .expect("connect");
+    let list = if crate::common::backend() == "postgres" {
+        "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema()"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+    };
+    let tables: Vec<String> = sqlx::query(list)
+        .fetch_all(&mut conn)
+        .await
+        .expect("tables")
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        // sqlx's own bookkeeping (its dates do not decode through the Any driver).
+        .filter(|t| !t.starts_with("_sqlx"))
+        .collect();
+    let mut out = Vec::new();
+    for t in tables {
+        let rows = sqlx::query(&format!("SELECT * FROM \"{t}\""))
+            .fetch_all(&mut conn)
+            .await
+            .expect("rows");
+        for r in &rows {
+            for (i, c) in r.columns().iter().enumerate() {
+                let v = r
+                    .try_get::<Option<String>, _>(i)
+                    .map(|v| v.unwrap_or_default())
+                    .or_else(|_| r.try_get::<Option<i64>, _>(i).map(|v| format!("{v:?}")))
+                    .or_else(|_| r.try_get::<Option<f64>, _>(i).map(|v| format!("{v:?}")))
+                    .unwrap_or_default();
+                out.push((format!("{t}.{}", c.name()), v));
+            }
+        }
+    }
+    out
+}
+
+/// The receipts of an election's stored ballots in the order the database keeps its rows.
+async fn ballots_in_storage_order(db_url: &str, eid: &str) -> Vec<String> {
+    use sqlx::Row;
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(db_url)
+        .await
+        .expect("connect");
+    let sql = if crate::common::backend() == "postgres" {
+        "SELECT receipt, ctid::text FROM ballots WHERE election_id = $1"
+    } else {
+        "SELECT receipt, CAST(rowid AS TEXT) FROM ballots WHERE election_id = $1"
+    };
+    let mut rows: Vec<(Vec<i64>, String)> = sqlx::query(sql)
+        .bind(eid)
+        .fetch_all(&mut conn)
+        .await
+        .expect("ballots")
+        .iter()
+        .map(|r| {
+            let pos: String = r.get(1);
+            let key = pos
+                .trim_matches(|c| c == '(' || c == ')')
+                .split(',')
+                .map(|n| n.trim().parse::<i64>().unwrap_or(0))
+                .collect();
+            (key, r.get::<String, _>(0))
+        })
+        .collect();
+    rows.sort();
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Finding 2 of the adversarial review: a reader of the database matched every voter of a
+/// secret election to their choice by the order of ballot rows against voter rows, by the
+/// voters' times, and by the order of audit rows. Played here as that reader: during the vote
+/// no stored byte carries a voter's receipt or a choice (the ballots are sealed under a key
+/// kept outside the database); after the count the ballots are stored in the order of their
+/// random receipts, so no order, time, id or audit sequence follows the order of voting.
+#[tokio::test]
+async fn a_database_reader_cannot_tell_how_a_unit_voted_in_a_secret_election() {
+    let app = spawn_demo().await;
+    let (host, c1) = cluster1(&app).await;
+    let e = open_secret(&app, &host, &c1).await;
+    let eid = e["id"].as_str().expect("id").to_owned();
+    let cc3 = app.unit_id("VKSCC3").await;
+    let hn = app.unit_id("P-HANOI").await;
+    let mut cast = Vec::new();
+    for (who, choice) in [
+        ("lanhdao.vkscc1", &hn),
+        ("lanhdao.vkscc2", &cc3),
+        ("lanhdao.vkscc3", &cc3),
+        ("lanhdao.hanoi", &hn),
+        ("lanhdao.hcm", &cc3),
+    ] {
+        let s = app.demo(who).await;
+        let r = s
+            .post_json(
+                &format!("/api/v1/elections/{eid}/ballots"),
+                &json!({"choice": choice}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{who}");
+        let rc = body(r).await["receipt"]
+            .as_str()
+            .expect("receipt")
+            .to_owned();
+        cast.push((rc, choice.clone()));
+    }
+    // During the vote: the reader sees who voted, but no receipt anywhere and no ballot.
+    let dump = dump_all_tables(&app.db_url).await;
+    for (rc, _) in &cast {
+        let hit = dump.iter().find(|(_, v)| v.contains(rc.as_str()));
+        assert!(hit.is_none(), "receipt {rc} readable in {:?}", hit);
+    }
+    let open_ballots = dump
+        .iter()
+        .filter(|(c, v)| c == "ballots.election_id" && *v == eid)
+        .count();
+    assert_eq!(
+        open_ballots, 0,
+        "a ballot is stored in clear during the vote"
+    );
+    let sealed = dump
+        .iter()
+        .filter(|(c, v)| c == "sealed_ballots.ballot_box" && *v == format!("election:{eid}"))
+        .count();
+    assert_eq!(sealed, 5);
+    // A server given another ballot key cannot count them, and the box stays sealed.
+    let other = thidua::open_store(&app.db_url).await.expect("store");
+    other.set_ballot_key([1; 32]).expect("key");
+    assert!(
+        other.set_ballot_key([2; 32]).is_err(),
+        "a key in use is never replaced"
+    );
+    let refused = other
+        .close_election(&thidua_store::AuditCtx::system(), &eid, false, "system")
+        .await;
+    assert!(
+        format!("{refused:?}").contains("err-ballot-key"),
+        "{refused:?}"
+    );
+    let sealed_after = dump_all_tables(&app.db_url)
+        .await
+        .iter()
+        .filter(|(c, v)| c == "sealed_ballots.ballot_box" && *v == format!("election:{eid}"))
+        .count();
+    assert_eq!(sealed_after, 5);
+    // The count.
+    let r = host
+        .post_json(&format!("/api/v1/elections/{eid}/close"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    // After the count: the rows are in the order of their receipts, whatever the order of
+    // voting, and the sealed box is empty.
+    let stored = ballots_in_storage_order(&app.db_url, &eid).await;
+    let mut by_receipt: Vec<String> = cast.iter().map(|(r, _)| r.clone()).collect();
+    by_receipt.sort();
+    assert_eq!(stored, by_receipt);
+    let dump = dump_all_tables(&app.db_url).await;
+    assert!(!dump
+        .iter()
+        .any(|(c, v)| c == "sealed_ballots.ballot_box" && *v == format!("election:{eid}")));
+    // The published ballots still count as cast: each voter finds their own.
+    let published = body(host.get(&format!("/api/v1/elections/{eid}/ballots")).await).await;
+    for (rc, choice) in &cast {
+        let mine = published
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|b| b["receipt"] == rc.as_str())
+            .expect("my receipt");
+        assert_eq!(mine["choice"], choice.as_str());
+    }
+}

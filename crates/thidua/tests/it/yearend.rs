@@ -403,13 +403,22 @@ async fn acclaim_proposal_council_vote_and_decision() {
             "/problems/err-council-already-voted"
         );
     }
+    // During the vote the ballots are sealed (domain::ballot_box): none is stored in clear.
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM sealed_ballots WHERE ballot_box = 'proposal:{pid}'")
+        )
+        .await,
+        4
+    );
     assert_eq!(
         count(
             &app,
             &format!("SELECT COUNT(*) FROM council_ballots WHERE proposal_id = '{pid}'")
         )
         .await,
-        4
+        0
     );
     // Ballots are published only once counted.
     assert_eq!(
@@ -425,6 +434,15 @@ async fn acclaim_proposal_council_vote_and_decision() {
     assert_eq!(p["status"], "voted");
     assert_eq!(p["vote"]["yes"], 4);
     assert_eq!(p["vote"]["outcome"], "approved");
+    // Opened at the count: stored in clear, the sealed box emptied.
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM sealed_ballots WHERE ballot_box = 'proposal:{pid}'")
+        )
+        .await,
+        0
+    );
     let published = sec.json(&format!("/api/v1/proposals/{pid}/ballots")).await;
     for rc in &receipts {
         assert!(published
@@ -820,7 +838,7 @@ async fn a_member_votes_once_even_at_the_same_instant() {
     assert_eq!(
         count(
             &app,
-            &format!("SELECT COUNT(*) FROM council_ballots WHERE proposal_id = '{id}'")
+            &format!("SELECT COUNT(*) FROM sealed_ballots WHERE ballot_box = 'proposal:{id}'")
         )
         .await,
         1
