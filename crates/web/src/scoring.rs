@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
-use thidua_domain::auth::{Action, Resource};
+use thidua_domain::auth::{Action, Resource, Role};
 use thidua_domain::scoring::{Card, Compiled, Points, Ranked};
 use thidua_store::{Assessment, Group, SchemeRecord};
 use utoipa::ToSchema;
@@ -49,24 +49,35 @@ pub async fn group_of(app: &AppState, year_id: &str, unit_id: &str) -> AppResult
 }
 
 /// The review stage this user may adjust at for a unit: "council" for the secretariat,
-/// "group" for the head (or deputy) of the unit's group and, when the group cross-checks,
-/// for the leaders of its other members (never for the unit's own leader).
+/// "group" for the leader of the head (or deputy) unit of the unit's group and, when the
+/// group cross-checks, for the leaders of its other members.
+///
+/// Never for the unit's own people: whoever holds a unit role (leader or officer) in the unit
+/// itself does not review its assessment, whatever office the unit holds in the group. The
+/// head and deputy units review through their leaders only: their officers enter their own
+/// unit's scores but do not judge the others' (docs/security.md).
 pub async fn review_stage(
     app: &AppState,
     ctx: &Ctx,
     scheme: &SchemeRecord,
     unit_id: &str,
 ) -> AppResult<&'static str> {
-    ctx.user()?;
+    let p = ctx.user()?;
+    let own = p.actor.grants.iter().any(|g| {
+        matches!(g.role, Role::UnitLeader | Role::UnitOfficer)
+            && g.scope_unit.as_deref() == Some(unit_id)
+    });
+    if own {
+        return Err(AppError::Forbidden);
+    }
     if may_manage(app, ctx, &scheme.year_id).await.is_ok() {
         return Ok("council");
     }
     if let Some(g) = group_of(app, &scheme.year_id, unit_id).await? {
-        if group_rules::may_run_election(app, ctx, &g.id, None)
-            .await
-            .is_ok()
-        {
-            return Ok("group");
+        for office in g.head.iter().chain(g.deputy.iter()) {
+            if office.id != unit_id && leads(app, ctx, &office.id).await? {
+                return Ok("group");
+            }
         }
         if g.cross_check && !leads(app, ctx, unit_id).await? {
             for m in g.members.iter().filter(|m| m.id != unit_id) {

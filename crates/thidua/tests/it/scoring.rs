@@ -1229,3 +1229,47 @@ async fn a_saved_self_assessment_reaches_the_rankings_another_server_has_cached(
     // Cluster 13 (Hà Nội is not in it) reads the same as before.
     assert_eq!(body(head.get(&group).await).await, cluster);
 }
+
+/// Finding 6 of the adversarial review: the head and deputy units — and the head unit's
+/// officer, who may not submit scores — could add group-stage adjustments to their own
+/// unit's submitted assessment. Nobody with a unit role in a unit reviews that unit; the
+/// head and deputy review the others through their leaders only.
+#[tokio::test]
+async fn no_unit_adjusts_its_own_assessment_whatever_its_office() {
+    let app = spawn_demo().await;
+    let head = app.demo("lanhdao.travinh").await;
+    let (_y24, g) = cluster13(&head).await;
+    let ranking = body(head.get(&format!("/api/v1/groups/{g}/ranking")).await).await;
+    let scheme_id = ranking["scheme"]["id"].as_str().expect("scheme").to_owned();
+    let adj = |unit: &str| format!("/api/v1/schemes/{scheme_id}/assessments/{unit}/adjustments");
+    let change = json!({"leaf_code": "II.2.4", "points": 16.5, "reason": "Tự điều chỉnh"});
+    let tv = app.unit_id("P-TRAVINH").await;
+    let st = app.unit_id("P-SOCTRANG").await;
+    let kg = app.unit_id("P-KIENGIANG").await;
+    let before = count(&app, "score_adjustments").await;
+    // The head's leader, on the head's own assessment.
+    assert_eq!(head.post_json(&adj(&tv), &change).await.status(), 403);
+    // The deputy's leader, on the deputy's own assessment.
+    let deputy = app.demo("lanhdao.soctrang").await;
+    assert_eq!(deputy.post_json(&adj(&st), &change).await.status(), 403);
+    // The head unit's officer: neither its own unit nor the others.
+    let officer = app.demo("canbo.travinh").await;
+    assert_eq!(officer.post_json(&adj(&tv), &change).await.status(), 403);
+    assert_eq!(officer.post_json(&adj(&kg), &change).await.status(), 403);
+    // The page's form is refused the same way (one rule under both).
+    let page = officer
+        .post_form(
+            &format!("/schemes/{scheme_id}/units/{tv}/adjust"),
+            &[("leaf_code", "II.2.4"), ("points", "16,5"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(page.status(), 403);
+    assert_eq!(count(&app, "score_adjustments").await, before);
+    // The deputy's leader still reviews another member.
+    let r = deputy.post_json(&adj(&kg), &change).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(body(r).await["stage"], "group");
+    // And the head's own assessment is not offered to its leader for review on the page.
+    let own = head.get(&format!("/schemes/{scheme_id}/units/{tv}")).await;
+    assert_eq!(own.status(), 200);
+}
