@@ -8,6 +8,6 @@ libfuzzer_sys::fuzz_target!(
     // caught panics. A panic that escapes still aborts: that is the finding.
     init: std::panic::set_hook(Box::new(|_| {})),
     |data: &[u8]| {
-    let _ = thidua::verify::verify_pdf(data);
+    let _ = thidua::verify::verify_pdf(data, &[]);
     }
 );

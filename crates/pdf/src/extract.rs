@@ -45,25 +45,82 @@ fn embedded_stream(doc: &Document, spec: &Dictionary) -> Option<Vec<u8>> {
     }
 }
 
+/// Collect the file specifications of an EmbeddedFiles name tree (its `Names` pairs and its
+/// `Kids`, to a bounded depth), with the name each is listed under.
+fn name_tree<'a>(
+    doc: &'a Document,
+    node: &'a Dictionary,
+    depth: usize,
+    out: &mut Vec<(String, &'a Dictionary)>,
+) {
+    if depth > 16 {
+        return;
+    }
+    if let Some(names) = node
+        .get(b"Names")
+        .ok()
+        .and_then(|o| resolve(doc, o))
+        .and_then(|o| o.as_array().ok())
+    {
+        for pair in names.chunks(2) {
+            let [key, spec] = pair else { continue };
+            let Some(key) = resolve(doc, key).and_then(|k| k.as_str().ok()) else {
+                continue;
+            };
+            if let Some(spec) = resolve(doc, spec).and_then(|s| s.as_dict().ok()) {
+                out.push((text_string(key), spec));
+            }
+        }
+    }
+    if let Some(kids) = node
+        .get(b"Kids")
+        .ok()
+        .and_then(|o| resolve(doc, o))
+        .and_then(|o| o.as_array().ok())
+    {
+        for kid in kids {
+            if let Some(k) = resolve(doc, kid).and_then(|k| k.as_dict().ok()) {
+                name_tree(doc, k, depth + 1, out);
+            }
+        }
+    }
+}
+
 /// The bytes of the file embedded under `name`, `Ok(None)` when the PDF has no such file,
-/// `Err` when the input is not a readable PDF.
+/// `Err` when the input is not a readable PDF or lists two files under that name.
+///
+/// Only the document catalog's own EmbeddedFiles name tree counts — the list a PDF reader
+/// shows as the document's attachments — so a second file spec hidden elsewhere in the file
+/// (an unreferenced object, an annotation) is never read in its place.
 pub fn extract_attachment(pdf: &[u8], name: &str) -> Result<Option<Vec<u8>>, PdfError> {
     if !pdf.starts_with(b"%PDF-") {
         return Err(PdfError::NotPdf("missing %PDF- header".to_owned()));
     }
     let doc = Document::load_mem(pdf).map_err(|e| PdfError::NotPdf(e.to_string()))?;
-    // File specifications are found wherever they are referenced from (the EmbeddedFiles name
-    // tree, associated files): every dictionary with an /EF entry is one.
-    for obj in doc.objects.values() {
-        let Ok(dict) = obj.as_dict() else { continue };
-        if dict.get(b"EF").is_err() {
-            continue;
-        }
-        if file_names(&doc, dict).iter().any(|n| n == name) {
-            if let Some(bytes) = embedded_stream(&doc, dict) {
-                return Ok(Some(bytes));
-            }
-        }
+    let catalog = doc.catalog().map_err(|e| PdfError::NotPdf(e.to_string()))?;
+    let Some(tree) = catalog
+        .get(b"Names")
+        .ok()
+        .and_then(|o| resolve(&doc, o))
+        .and_then(|o| o.as_dict().ok())
+        .and_then(|n| n.get(b"EmbeddedFiles").ok())
+        .and_then(|o| resolve(&doc, o))
+        .and_then(|o| o.as_dict().ok())
+    else {
+        return Ok(None);
+    };
+    let mut specs = Vec::new();
+    name_tree(&doc, tree, 0, &mut specs);
+    let found: Vec<&Dictionary> = specs
+        .into_iter()
+        .filter(|(key, spec)| key == name || file_names(&doc, spec).iter().any(|n| n == name))
+        .map(|(_, spec)| spec)
+        .collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(embedded_stream(&doc, one)),
+        _ => Err(PdfError::NotPdf(format!(
+            "two embedded files are named {name:?}"
+        ))),
     }
-    Ok(None)
 }

@@ -9,6 +9,7 @@
 
 mod extract;
 mod html;
+pub mod pades;
 mod world;
 
 use chrono::NaiveDate;
@@ -82,6 +83,9 @@ pub enum PdfError {
     /// The input of [`extract_attachment`] is not a readable PDF.
     #[error("not a readable PDF: {0}")]
     NotPdf(String),
+    /// A PAdES signature, certificate or keystore could not be made or read.
+    #[error("signature: {0}")]
+    Sign(String),
 }
 
 fn nfc(s: &str) -> String {

@@ -133,6 +133,9 @@ pub struct NewSignature {
     pub statement: SigningStatement,
     pub signature: String,
     pub address: String,
+    /// The PAdES signature appended to the version's PDF with the signer's certificate, when
+    /// they have one: stored in the same transaction as the record.
+    pub pades: Option<crate::pades::PadesAppend>,
 }
 
 /// What happens to a user's signing key when the password changes.
@@ -687,6 +690,9 @@ impl Store {
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| StoreError::duplicate_or(e, "unit_id", "err-already-signed"))?;
+        if let Some(a) = &s.pades {
+            crate::pades::append_tx(&mut tx, &s.document_id, s.version, a).await?;
+        }
         tx.audit::<(), _>(
             "sign",
             "document",
@@ -699,6 +705,7 @@ impl Store {
                 "content_hash": s.statement.content_hash,
                 "public_key": public_key,
                 "signature": s.signature,
+                "pdf_sha256": s.pades.as_ref().map(|a| crate::pades::sha256_hex(&a.pdf)),
             })),
         );
         tx.commit().await?;

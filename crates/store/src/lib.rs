@@ -12,6 +12,7 @@ mod error;
 mod groups;
 mod movements;
 mod notifications;
+mod pades;
 mod people;
 mod proposals;
 mod records;
@@ -40,6 +41,7 @@ pub use movements::{
     JoinedMovement, Joiner, Movement, MovementParticipant, MovementQuery, MovementRef,
 };
 pub use notifications::{NewNotification, Notification, NotificationPref, OutboxMail};
+pub use pades::{CertChange, PadesAppend, SigningCertificate, TrustAnchor, VersionPdf};
 pub use people::{Person, PersonQuery};
 pub use proposals::{
     today_vn, Comment, Consultation, CouncilMember, Decision, DecisionDraft, Proposal,

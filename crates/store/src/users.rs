@@ -315,9 +315,11 @@ impl Store {
         must_change: bool,
         keep_session: Option<&str>,
         key: &crate::KeyChange,
+        cert: &crate::CertChange,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin(ctx).await?;
         crate::documents::change_key(&mut tx, user_id, key).await?;
+        crate::pades::change_certificate(&mut tx, user_id, cert).await?;
         let n = sqlx::query(
             "UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, locked_until = NULL WHERE id = $3",
         )

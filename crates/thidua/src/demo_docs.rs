@@ -115,6 +115,54 @@ pub async fn load(store: &Store) -> Result<bool> {
         )
         .await?;
 
+    // The demo CA (trusted only by a server started with --demo) and a certificate for every
+    // demo leader, sealed under the demo password, so each can sign PDFs (PAdES) live too.
+    let ca = thidua_pdf::pades::DemoCa::generate("Thi Dua demo CA")?;
+    store
+        .add_trust_anchor(
+            &ctx,
+            "CA thử nghiệm của Thi Đua (chỉ dùng cho dữ liệu mẫu)",
+            &ca.cert_der()?,
+            true,
+        )
+        .await?;
+    let mut certificates = HashMap::new();
+    let leaders = SIGNERS
+        .iter()
+        .map(|(code, username)| (*username, *code))
+        .chain(crate::demo::LEADERS.iter().map(|(u, _, code)| (*u, *code)));
+    for (username, code) in leaders {
+        if certificates.contains_key(username) {
+            continue;
+        }
+        let Some(user) = store.user_by_name(username).await? else {
+            continue;
+        };
+        let unit = store
+            .unit_by_code(code)
+            .await?
+            .ok_or_else(|| anyhow!("unit {code} missing"))?;
+        let p12 = ca.issue_p12(&user.display_name, &unit.name, DEMO_PASSWORD)?;
+        let subject = thidua_pdf::pades::p12_subject(&p12, DEMO_PASSWORD)?;
+        let id = store
+            .add_signing_certificate(&ctx, &user.id, &subject, &p12)
+            .await?;
+        certificates.insert(
+            username,
+            thidua_store::SigningCertificate {
+                id,
+                user_id: user.id.clone(),
+                subject,
+                p12,
+            },
+        );
+    }
+    let app = thidua_web::AppState {
+        store: store.clone(),
+        config: std::sync::Arc::new(thidua_web::WebConfig::default()),
+    };
+    let signed_at = chrono::DateTime::parse_from_rfc3339("2024-03-29T03:30:00Z")?.to_utc();
+
     // Each leader's key, sealed under the demo password. Derivations run side by side.
     let mut jobs = Vec::new();
     for (code, _) in SIGNERS {
@@ -163,9 +211,31 @@ pub async fn load(store: &Store) -> Result<bool> {
                     statement,
                     signature: sig,
                     address: "Hội trường VKSND tỉnh Trà Vinh".into(),
+                    pades: None,
                 },
             )
             .await?;
+    }
+    // The PDF issued after the ceremony (the six names printed), then each leader's PAdES
+    // signature appended in turn, as they would sign it with their certificates.
+    for (_, username) in SIGNERS {
+        let cert = &certificates[username];
+        let user = store
+            .user_by_name(username)
+            .await?
+            .ok_or_else(|| anyhow!("demo account {username} missing"))?;
+        let a = thidua_web::pdf::pades_append(
+            &app,
+            &d.id,
+            v.version,
+            cert,
+            DEMO_PASSWORD,
+            &user.display_name,
+            signed_at,
+        )
+        .await
+        .map_err(|e| anyhow!("PAdES signature of the demo pact: {e:?}"))?;
+        store.append_version_pdf(&ctx, &d.id, v.version, &a).await?;
     }
     let mut tx = store.begin(&ctx).await?;
     tx.set_meta("demo_documents", "1").await?;

@@ -48,9 +48,16 @@ enum Command {
         #[command(flatten)]
         notify: NotifyArgs,
     },
-    /// Verify a signed document's PDF offline: its text, code and every signature.
-    /// Exits 0 when valid and complete, 1 when invalid, 2 when valid but not fully signed.
-    Verify { file: std::path::PathBuf },
+    /// Verify a signed document's PDF offline: its PAdES signatures against the trust list,
+    /// its text and code. Exits 0 when valid and complete, 1 when invalid, 2 when valid but
+    /// not fully signed.
+    Verify {
+        file: std::path::PathBuf,
+        /// The trust list: certificates (PEM, or one DER) of the CAs the council accepts, as
+        /// published at /trust-anchors.pem. Repeatable.
+        #[arg(long)]
+        trust: Vec<std::path::PathBuf>,
+    },
     /// Apply database migrations.
     Migrate,
     /// Manage user accounts.
@@ -241,20 +248,24 @@ async fn main() -> Result<()> {
             };
             serve(
                 &url,
+                &cli.data_dir,
                 *addr,
                 *with_demo,
                 WebConfig {
                     secure_cookies: *secure_cookies,
                     public_url: public_url.clone(),
+                    // The demo CA's signatures count only on a demo server.
+                    trust_demo_ca: *with_demo,
                 },
                 worker,
             )
             .await
         }
-        Command::Verify { file } => {
+        Command::Verify { file, trust } => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-            let o = thidua::verify::verify_pdf(&bytes)?;
+            let trust = thidua::verify::read_trust(trust)?;
+            let o = thidua::verify::verify_pdf(&bytes, &trust)?;
             for l in &o.lines {
                 println!("{l}");
             }
@@ -306,6 +317,7 @@ async fn main() -> Result<()> {
         Command::Restore { file, force } => restore(&cli, file, *force).await,
         Command::Demo { command } => {
             let store = open_store(&url).await?;
+            store.set_ballot_key(thidua::ballot_key(&cli.data_dir)?)?;
             match command {
                 DemoCommand::Load => {
                     demo::load(&store, hash).await?;
@@ -433,6 +445,7 @@ async fn user(url: &str, cmd: &UserCommand) -> Result<()> {
                     true,
                     None,
                     &thidua_store::KeyChange::Retire,
+                    &thidua_store::CertChange::Retire,
                 )
                 .await?;
             println!("one-time password for {}: {otp}", u.username);
@@ -494,6 +507,7 @@ async fn user(url: &str, cmd: &UserCommand) -> Result<()> {
 
 async fn serve(
     url: &str,
+    data_dir: &std::path::Path,
     addr: SocketAddr,
     with_demo: bool,
     config: WebConfig,
@@ -501,6 +515,7 @@ async fn serve(
 ) -> Result<()> {
     let started = Instant::now();
     let store = open_store(url).await.context("opening the database")?;
+    store.set_ballot_key(thidua::ballot_key(data_dir)?)?;
     if with_demo {
         if demo::load(&store, hash).await? {
             tracing::info!("demo dataset loaded");

@@ -1,14 +1,17 @@
-//! `thidua verify FILE.pdf`: check a printed document offline, from what the PDF carries.
+//! `thidua verify FILE.pdf --trust LIST.pem`: check a signed document's PDF offline.
 //!
-//! The PDF embeds the exact content of the version, its members and the signatures with their
-//! public keys. Offline we can prove that the content hashes to what every signature covers,
-//! that each signature is valid for its key, and that the printed code belongs to this
-//! content. Whether those keys are the signers' registered keys is what the online
-//! verification page adds (the URL is printed).
+//! The verdict rests on the PDF's own PAdES signatures, checked against a trust list (the
+//! certification authorities the council accepts; it publishes them at `/trust-anchors.pem`):
+//! at least one signature, every one cryptographically valid over its byte range, every
+//! certificate chaining to the list, and nothing changed after the last signature. The
+//! embedded copy of the text (read only from the document catalog's attachment list) is then
+//! covered by those signatures; its hash and code are checked and printed, so a person can
+//! compare them with the server's copy at `/verify/<code>`.
 
 use anyhow::{anyhow, bail, Context, Result};
 use thidua_domain::document;
-use thidua_domain::signature::{self, SignatureRecord};
+use thidua_domain::signature;
+use thidua_pdf::pades;
 use thidua_web::pdf::{Bundle, BUNDLE_FORMAT, BUNDLE_NAME};
 
 /// The outcome, in lines meant for a person, and whether the document is valid.
@@ -18,7 +21,32 @@ pub struct Outcome {
     pub lines: Vec<String>,
 }
 
-pub fn verify_pdf(bytes: &[u8]) -> Result<Outcome> {
+/// The organisation (O=) of a certificate subject: the unit that signed.
+fn organization(subject: &str) -> Option<String> {
+    // RFC 4514 text: escaped commas stay inside a value.
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut esc = false;
+    for c in subject.chars() {
+        if esc {
+            cur.push(c);
+            esc = false;
+        } else if c == '\\' {
+            esc = true;
+        } else if c == ',' {
+            parts.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    parts.push(cur);
+    parts
+        .iter()
+        .find_map(|p| p.trim().strip_prefix("O=").map(str::to_owned))
+}
+
+pub fn verify_pdf(bytes: &[u8], trust: &[Vec<u8>]) -> Result<Outcome> {
+    let verdict = pades::verify(bytes, trust).map_err(|e| anyhow!("not a readable PDF: {e}"))?;
     let raw = thidua_pdf::extract_attachment(bytes, BUNDLE_NAME)
         .map_err(|e| anyhow!("not a readable PDF: {e}"))?
         .ok_or_else(|| anyhow!("this PDF carries no Thi Đua signed document ({BUNDLE_NAME})"))?;
@@ -33,11 +61,11 @@ pub fn verify_pdf(bytes: &[u8]) -> Result<Outcome> {
         "{} — {} ({})",
         b.content.title, b.group_name, b.year
     ));
-    lines.push(format!("version {}, SHA-256 {hash}", b.version));
+    lines.push(format!("version {}, text SHA-256 {hash}", b.version));
     if hash != b.content_hash {
         valid = false;
         lines.push(format!(
-            "INVALID: the content does not hash to the recorded {}",
+            "INVALID: the embedded text does not hash to the recorded {}",
             b.content_hash
         ));
     }
@@ -45,47 +73,73 @@ pub fn verify_pdf(bytes: &[u8]) -> Result<Outcome> {
     if code != b.verification_code {
         valid = false;
         lines.push(format!(
-            "INVALID: the code {} does not belong to this content (expected {code})",
+            "INVALID: the code {} does not belong to this text (expected {code})",
             b.verification_code
         ));
     } else {
         lines.push(format!("verification code {code}"));
     }
-    let records: Vec<SignatureRecord> = b
+    lines.push(format!(
+        "file SHA-256 {} ({} bytes)",
+        pades::sha256_hex(bytes),
+        bytes.len()
+    ));
+    if trust.is_empty() {
+        valid = false;
+        lines.push(
+            "INVALID: no trust list given (--trust FILE): the certificates cannot be checked"
+                .into(),
+        );
+    }
+    if verdict.signatures.is_empty() {
+        valid = false;
+        lines.push("INVALID: the PDF carries no digital signature (PAdES)".into());
+    }
+    lines.push(format!(
+        "{} digital signature(s) (PAdES):",
+        verdict.signatures.len()
+    ));
+    for s in &verdict.signatures {
+        let state = match (s.valid, s.trusted) {
+            (true, true) => "valid, certificate on the trust list".to_owned(),
+            (true, false) => {
+                valid = false;
+                "INVALID: the certificate is not on the trust list".to_owned()
+            }
+            (false, _) => {
+                valid = false;
+                format!("INVALID: {}", s.detail)
+            }
+        };
+        lines.push(format!("  {}: {state}", s.subject));
+    }
+    if !verdict.signatures.is_empty() && !verdict.intact {
+        valid = false;
+        lines.push("INVALID: the file was changed after the last signature".into());
+    }
+    // Every member must have signed: one trusted signature whose organisation is the unit.
+    let signed_units: Vec<String> = verdict
         .signatures
         .iter()
-        .map(|s| SignatureRecord {
-            statement: s.statement.clone(),
-            public_key: s.public_key.clone(),
-            signature: s.signature.clone(),
-        })
+        .filter(|s| s.valid && s.trusted)
+        .filter_map(|s| organization(&s.subject))
         .collect();
-    let required: Vec<String> = b.members.iter().map(|(id, _)| id.clone()).collect();
-    let report = signature::verify_document(&b.document_id, b.version, &hash, &required, &records);
-    for (s, check) in b.signatures.iter().zip(&report.checks) {
-        let verdict = if check.is_valid() {
-            "valid".to_owned()
-        } else {
-            valid = false;
-            format!("INVALID ({})", serde_json::to_value(check)?["status"])
-        };
-        lines.push(format!(
-            "  {} — {}, {}: {verdict}",
-            s.unit_name, s.signer_name, s.statement.signed_at
-        ));
-    }
-    let complete = report.missing_units.is_empty();
-    for u in &report.missing_units {
-        let name = b
-            .members
+    let mut complete = true;
+    for (_, name) in &b.members {
+        if !signed_units
             .iter()
-            .find(|(id, _)| id == u)
-            .map_or(u.as_str(), |(_, n)| n.as_str());
-        lines.push(format!("  {name}: not signed"));
+            .any(|o| thidua_domain::text::fold(o) == thidua_domain::text::fold(name))
+        {
+            complete = false;
+            lines.push(format!("  {name}: not signed"));
+        }
+    }
+    if b.members.is_empty() {
+        complete = false;
     }
     lines.push(
         match (valid, complete) {
-            (true, true) => "VALID: the text is exactly what every member signed",
+            (true, true) => "VALID: the file is exactly what every member signed",
             (true, false) => "INCOMPLETE: what is signed is valid, but not every member signed",
             (false, _) => "INVALID",
         }
@@ -96,4 +150,14 @@ pub fn verify_pdf(bytes: &[u8]) -> Result<Outcome> {
         complete,
         lines,
     })
+}
+
+/// Read the trust list files given with --trust.
+pub fn read_trust(files: &[std::path::PathBuf]) -> Result<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+        out.extend(pades::parse_trust_file(&bytes).map_err(|e| anyhow!("{}: {e}", f.display()))?);
+    }
+    Ok(out)
 }

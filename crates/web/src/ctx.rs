@@ -153,6 +153,7 @@ fn public_api(method: &Method, path: &str) -> bool {
     }
     path == "/api/v1/openapi.json"
         || path.starts_with("/api/v1/verify/")
+        || path == "/api/v1/trust-anchors"
         || path == "/api/v1/news"
         || path
             .strip_prefix("/api/v1/news/")

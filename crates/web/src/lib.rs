@@ -44,6 +44,8 @@ pub struct WebConfig {
     /// The address people reach the server at (e.g. https://thidua.example.vn), printed with
     /// the verification code on documents; without it the request's host is used.
     pub public_url: Option<String>,
+    /// Trust the demo CA's PAdES signatures (a server started with --demo only).
+    pub trust_demo_ca: bool,
 }
 
 #[derive(Clone)]
@@ -354,6 +356,8 @@ pub fn router(state: AppState) -> Router {
             get(api::documents::pending),
         )
         .route("/api/v1/verify/{code}", get(api::documents::verify))
+        .route("/api/v1/trust-anchors", get(api::documents::trust_anchors))
+        .route("/trust-anchors.pem", get(api::documents::trust_anchors_pem))
         .route(
             "/api/v1/councils/{id}/templates/{kind}",
             get(api::documents::get_template).put(api::documents::set_template),

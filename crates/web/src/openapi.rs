@@ -76,6 +76,7 @@ use crate::api;
         api::documents::remind,
         api::documents::pending,
         api::documents::verify,
+        api::documents::trust_anchors,
         api::documents::set_template,
         api::documents::get_template,
         api::documents::pdf,

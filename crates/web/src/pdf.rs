@@ -54,12 +54,82 @@ pub fn verify_url(app: &AppState, host: Option<&str>, code: &str) -> String {
     format!("{base}/verify/{code}")
 }
 
-/// Render one version as PDF.
+/// One version as PDF: the signed PDF when members have signed it with their certificates
+/// (PAdES), otherwise freshly rendered.
 pub async fn render_version(
     app: &AppState,
     document_id: &str,
     version: i64,
     host: Option<&str>,
+) -> AppResult<(String, Vec<u8>)> {
+    let (name, rendered) = render_fresh(app, document_id, version, host, true).await?;
+    Ok((name, rendered))
+}
+
+/// The PAdES signature of one signer appended to the version's PDF (the PDF as issued when
+/// nobody has signed it with a certificate yet). `password` opens the signer's keystore.
+pub async fn pades_append(
+    app: &AppState,
+    document_id: &str,
+    version: i64,
+    cert: &thidua_store::SigningCertificate,
+    password: &str,
+    signer_name: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<thidua_store::PadesAppend> {
+    let (base, after, issued_sha256) = match app.store.version_pdf(document_id, version).await? {
+        Some(v) => (v.pdf, v.signatures, v.issued_sha256),
+        None => {
+            let (_, pdf) = render_fresh(app, document_id, version, None, false).await?;
+            let sha = thidua_pdf::pades::sha256_hex(&pdf);
+            (pdf, 0, sha)
+        }
+    };
+    let (p12, pw, name) = (
+        cert.p12.clone(),
+        password.to_owned(),
+        signer_name.to_owned(),
+    );
+    let date = thidua_pdf::pades::pdf_date(at);
+    let pdf = tokio::task::spawn_blocking(move || {
+        thidua_pdf::pades::sign(&base, &p12, &pw, &name, "Ký văn bản", Some(date))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| {
+        tracing::warn!(error = %e, "PAdES signature failed");
+        // The account password was checked already: the keystore is sealed under another
+        // (an older password, or a file uploaded with its own).
+        AppError::Refused {
+            key: "err-sign-cert-password".into(),
+            args: Vec::new(),
+        }
+    })?;
+    Ok(thidua_store::PadesAppend {
+        pdf,
+        after_signatures: after,
+        issued_sha256,
+    })
+}
+
+/// The trust list this server checks PAdES signatures against (demo CAs only with --demo).
+pub async fn trust_list(app: &AppState) -> AppResult<Vec<Vec<u8>>> {
+    Ok(app
+        .store
+        .trust_anchors(app.config.trust_demo_ca)
+        .await?
+        .into_iter()
+        .map(|a| a.cert_der)
+        .collect())
+}
+
+/// Render one version (`stored`: serve the signed PDF instead when there is one).
+async fn render_fresh(
+    app: &AppState,
+    document_id: &str,
+    version: i64,
+    host: Option<&str>,
+    stored: bool,
 ) -> AppResult<(String, Vec<u8>)> {
     let doc = app.store.get_group_document(document_id).await?;
     let v = app.store.get_document_version(document_id, version).await?;
@@ -150,6 +220,17 @@ pub async fn render_version(
         name: BUNDLE_NAME.into(),
         bytes: serde_json::to_vec_pretty(&bundle).map_err(|e| AppError::Internal(e.to_string()))?,
     };
+    let name = format!(
+        "{}-{}-v{}.pdf",
+        doc.kind,
+        thidua_domain::text::fold(&g.name).replace(' ', "-"),
+        version
+    );
+    if stored {
+        if let Some(signed) = app.store.version_pdf(document_id, version).await? {
+            return Ok((name, signed.pdf));
+        }
+    }
     let content = v.content.clone();
     let pdf = tokio::task::spawn_blocking(move || {
         thidua_pdf::render_document(
@@ -163,12 +244,6 @@ pub async fn render_version(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    let name = format!(
-        "{}-{}-v{}.pdf",
-        doc.kind,
-        thidua_domain::text::fold(&g.name).replace(' ', "-"),
-        version
-    );
     Ok((name, pdf))
 }
 

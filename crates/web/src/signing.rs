@@ -41,6 +41,28 @@ pub async fn reseal_key(
     Ok(sealed.map_or(KeyChange::Retire, KeyChange::Resealed))
 }
 
+/// The signing certificate change that goes with the user's own password change: the same
+/// keystore sealed under the new password (retired when the old one does not open it).
+pub async fn reseal_certificate(
+    app: &AppState,
+    user_id: &str,
+    old: &str,
+    new: &str,
+) -> AppResult<thidua_store::CertChange> {
+    let Some(cert) = app.store.signing_certificate(user_id).await? else {
+        return Ok(thidua_store::CertChange::Keep);
+    };
+    let (old, new) = (old.to_owned(), new.to_owned());
+    let id = cert.id.clone();
+    let resealed =
+        crate::auth::on_hasher(move || thidua_pdf::pades::reseal_p12(&cert.p12, &old, &new).ok())
+            .await?;
+    Ok(match resealed {
+        Some(p12) => thidua_store::CertChange::Resealed { id, p12 },
+        None => thidua_store::CertChange::Retire,
+    })
+}
+
 /// The member units of a group this user leads (a leader's grant on the unit or above it).
 pub async fn leader_units(app: &AppState, ctx: &Ctx, group_id: &str) -> AppResult<Vec<String>> {
     let p = ctx.user()?;
@@ -147,25 +169,54 @@ pub async fn sign(
         _ => uuid::Uuid::now_v7().to_string(),
     };
     let signer_title = signer_title(ctx);
-    Ok(app
-        .store
-        .sign_document(
-            &ctx.audit(),
-            &NewSignature {
-                document_id: document_id.to_owned(),
-                version,
-                unit_id: unit,
-                user_id: p.user.id.clone(),
-                signer_name: p.user.display_name.clone(),
-                signer_title,
-                key_id,
-                new_key,
-                statement,
-                signature: sig,
-                address: ctx.address.clone().unwrap_or_default(),
-            },
-        )
-        .await?)
+    // A signer with a certificate also signs the version's PDF (PAdES), in the same
+    // transaction as the record. Two members signing at the same instant append to the same
+    // PDF: the later one is refused by the store and made again on the new PDF.
+    let cert = app.store.signing_certificate(&p.user.id).await?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let pades = match &cert {
+            Some(c) => Some(
+                crate::pdf::pades_append(
+                    app,
+                    document_id,
+                    version,
+                    c,
+                    password,
+                    &p.user.display_name,
+                    chrono::Utc::now(),
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        let r = app
+            .store
+            .sign_document(
+                &ctx.audit(),
+                &NewSignature {
+                    document_id: document_id.to_owned(),
+                    version,
+                    unit_id: unit.clone(),
+                    user_id: p.user.id.clone(),
+                    signer_name: p.user.display_name.clone(),
+                    signer_title: signer_title.clone(),
+                    key_id: key_id.clone(),
+                    new_key: new_key.clone(),
+                    statement: statement.clone(),
+                    signature: sig.clone(),
+                    address: ctx.address.clone().unwrap_or_default(),
+                    pades,
+                },
+            )
+            .await;
+        match r {
+            Err(thidua_store::StoreError::Refused { key, .. })
+                if key == "err-sign-retry" && cert.is_some() && attempt < 4 => {}
+            r => return Ok(r?),
+        }
+    }
 }
 
 fn signer_title(_ctx: &Ctx) -> String {

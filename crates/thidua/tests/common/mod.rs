@@ -56,6 +56,10 @@ pub async fn fresh_db(dir: &std::path::Path) -> String {
     }
 }
 
+/// The key that seals secret ballots in every test server (as `THIDUA_BALLOT_KEY` would
+/// be the same on every server of one database).
+pub const TEST_BALLOT_KEY: [u8; 32] = [0x42; 32];
+
 /// Start a server with the demo dataset loaded.
 pub async fn spawn_demo() -> TestApp {
     spawn(true).await
@@ -65,6 +69,7 @@ pub async fn spawn(with_demo: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let db_url = fresh_db(dir.path()).await;
     let store = thidua::open_store(&db_url).await.expect("open store");
+    store.set_ballot_key(TEST_BALLOT_KEY).expect("ballot key");
     if with_demo {
         thidua::demo::load(&store, thidua::hash)
             .await
@@ -78,6 +83,7 @@ impl TestApp {
     /// `thidua serve` process behind a proxy would be.
     pub async fn second_server(&self) -> TestApp {
         let store = thidua::open_store(&self.db_url).await.expect("open store");
+        store.set_ballot_key(TEST_BALLOT_KEY).expect("ballot key");
         let dir = tempfile::tempdir().expect("tempdir");
         serve(store, self.db_url.clone(), dir).await
     }
@@ -100,7 +106,10 @@ impl TestApp {
 async fn serve(store: Store, db_url: String, dir: tempfile::TempDir) -> TestApp {
     let state = AppState {
         store: store.clone(),
-        config: Arc::new(WebConfig::default()),
+        config: Arc::new(WebConfig {
+            trust_demo_ca: true,
+            ..WebConfig::default()
+        }),
     };
     let app = thidua_web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

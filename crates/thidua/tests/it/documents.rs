@@ -553,8 +553,24 @@ async fn the_pact_prints_as_a_pdf_that_verifies_offline() {
     assert_eq!(r.headers()["content-type"], "application/pdf");
     let bytes = r.bytes().await.unwrap().to_vec();
     assert!(bytes.starts_with(b"%PDF"));
-    let o = thidua::verify::verify_pdf(&bytes).expect("verifiable");
+    // Checked against the trust list the server publishes (here: the demo CA).
+    let pem = s.get("/trust-anchors.pem").await;
+    assert_eq!(pem.status(), 200);
+    let pem = pem.bytes().await.unwrap().to_vec();
+    let trust = thidua_pdf::pades::parse_trust_file(&pem).expect("trust list");
+    assert_eq!(trust.len(), 1);
+    let o = thidua::verify::verify_pdf(&bytes, &trust).expect("verifiable");
     assert!(o.valid && o.complete, "{:?}", o.lines);
+    // Six PAdES signatures, every one on the trust list.
+    let verdict = thidua_pdf::pades::verify(&bytes, &trust).expect("pades");
+    assert_eq!(verdict.signatures.len(), 6);
+    assert!(verdict.holds(), "{verdict:?}");
+    // Without a trust list nothing is called valid.
+    assert!(
+        !thidua::verify::verify_pdf(&bytes, &[])
+            .expect("verifiable")
+            .valid
+    );
     assert!(
         o.lines.iter().any(|l| l.contains("Kiên Giang")),
         "{:?}",
@@ -566,6 +582,19 @@ async fn the_pact_prints_as_a_pdf_that_verifies_offline() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pact.pdf");
     std::fs::write(&file, &bytes).unwrap();
+    let trust_file = dir.path().join("trust.pem");
+    std::fs::write(&trust_file, &pem).unwrap();
+    // poppler's pdfsig reads the same six signatures (when it is installed).
+    if let Ok(out) = std::process::Command::new("pdfsig").arg(&file).output() {
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        assert_eq!(said.matches("Signature #").count(), 6, "{said}");
+        assert_eq!(
+            said.matches("Signature Validation: Signature is Valid")
+                .count(),
+            6,
+            "{said}"
+        );
+    }
     if let Ok(out) = std::process::Command::new("pdftotext")
         .arg(&file)
         .arg("-")
@@ -583,6 +612,8 @@ async fn the_pact_prints_as_a_pdf_that_verifies_offline() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_thidua"))
         .arg("verify")
         .arg(&file)
+        .arg("--trust")
+        .arg(&trust_file)
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout).to_string();
@@ -609,13 +640,15 @@ async fn the_pact_prints_as_a_pdf_that_verifies_offline() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_thidua"))
         .arg("verify")
         .arg(&forged_file)
+        .arg("--trust")
+        .arg(&trust_file)
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(said.contains("INVALID"), "{said}");
     // Not a PDF: a clear error, not a verdict.
-    assert!(thidua::verify::verify_pdf(b"hello").is_err());
+    assert!(thidua::verify::verify_pdf(b"hello", &trust).is_err());
     // Signed-out users cannot fetch it; unknown versions are 404.
     let anon = common::client();
     let r = anon

@@ -23,6 +23,8 @@ const PUBLIC: &[&str] = &[
     "/verify",
     "/verify/{code}",
     "/api/v1/verify/{code}",
+    "/api/v1/trust-anchors",
+    "/trust-anchors.pem",
     "/api/v1/openapi.json",
     "/api/docs",
     "/api/v1/news",

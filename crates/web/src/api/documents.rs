@@ -376,3 +376,61 @@ pub async fn pdf(
     let (name, bytes) = crate::pdf::render_version(&app, &id, version, host).await?;
     Ok(crate::pdf::response(&name, bytes))
 }
+
+/// A certification authority of the council's trust list, as published.
+#[derive(Serialize, ToSchema)]
+pub struct TrustAnchorOut {
+    pub name: String,
+    /// The certificate's subject.
+    pub subject: String,
+    /// SHA-256 of the certificate (DER), to compare with what the council announced.
+    pub sha256: String,
+    /// A demo CA: trusted only by a demo server.
+    pub demo: bool,
+    pub pem: String,
+}
+
+async fn published_trust(app: &AppState) -> AppResult<Vec<TrustAnchorOut>> {
+    let mut out = Vec::new();
+    for a in app.store.trust_anchors(app.config.trust_demo_ca).await? {
+        out.push(TrustAnchorOut {
+            subject: thidua_pdf::pades::cert_subject(&a.cert_der)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            sha256: thidua_pdf::pades::sha256_hex(&a.cert_der),
+            pem: thidua_pdf::pades::to_pem(&a.cert_der)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            name: a.name,
+            demo: a.demo,
+        });
+    }
+    Ok(out)
+}
+
+#[utoipa::path(get, path = "/api/v1/trust-anchors", summary = "The trust list: the certification authorities whose PAdES signatures this server accepts (public)", tag = "documents",
+    responses((status = 200, body = [TrustAnchorOut])))]
+pub async fn trust_anchors(State(app): State<AppState>) -> AppResult<Response> {
+    Ok(Json(published_trust(&app).await?).into_response())
+}
+
+/// The trust list as one PEM file, for `thidua verify FILE.pdf --trust trust-anchors.pem`.
+pub async fn trust_anchors_pem(State(app): State<AppState>) -> AppResult<Response> {
+    let pem: String = published_trust(&app)
+        .await?
+        .into_iter()
+        .map(|a| a.pem)
+        .collect();
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/x-pem-file".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"trust-anchors.pem\"".to_owned(),
+            ),
+        ],
+        pem,
+    )
+        .into_response())
+}

@@ -257,6 +257,7 @@ pub async fn change_password(
         );
     }
     let key = crate::signing::reseal_key(&app, &p.user.id, &f.current, &f.new).await?;
+    let cert = crate::signing::reseal_certificate(&app, &p.user.id, &f.current, &f.new).await?;
     let hash = auth::hash_password(f.new).await?;
     app.store
         .set_password(
@@ -266,6 +267,7 @@ pub async fn change_password(
             false,
             ctx.session_hash.as_deref(),
             &key,
+            &cert,
         )
         .await?;
     let mut page_ctx = ctx.clone();
