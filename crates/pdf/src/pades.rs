@@ -183,6 +183,60 @@ pub fn p12_subject(p12: &[u8], password: &str) -> Result<String, PdfError> {
     Ok(cert.tbs_certificate.subject.to_string())
 }
 
+/// What a keystore holds, checked against a trust list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeystoreInfo {
+    /// The signing certificate's subject (RFC 4514).
+    pub subject: String,
+    /// The certificate chains to the trust list now (with the keystore's own intermediates).
+    pub trusted: bool,
+}
+
+/// Open a keystore with its password and check its certificate against the trust list.
+pub fn inspect_p12(
+    p12: &[u8],
+    password: &str,
+    trust: &[Vec<u8>],
+) -> Result<KeystoreInfo, PdfError> {
+    let ks = KeyStore::from_pkcs12(p12, password).map_err(|e| err("keystore", e))?;
+    let (_, chain) = ks
+        .private_key_chain()
+        .ok_or_else(|| PdfError::Sign("the keystore holds no key with a certificate".into()))?;
+    let certs: Vec<Vec<u8>> = chain.chain().iter().map(|c| c.as_der().to_vec()).collect();
+    let leaf = certs
+        .first()
+        .ok_or_else(|| PdfError::Sign("the keystore holds no certificate".into()))?;
+    let subject = cert_subject(leaf)?;
+    let roots = pdf_signer::TrustStore::from_ders(trust.iter().cloned())
+        .map_err(|e| err("trust list", e))?;
+    let trusted = !trust.is_empty()
+        && pdf_signer::verify_certificate_chain(leaf, &certs[1..], &[], &roots, SystemTime::now());
+    Ok(KeystoreInfo { subject, trusted })
+}
+
+/// The organisation (O=) of a certificate subject in RFC 4514 text.
+pub fn subject_organization(subject: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut esc = false;
+    for c in subject.chars() {
+        if esc {
+            cur.push(c);
+            esc = false;
+        } else if c == '\\' {
+            esc = true;
+        } else if c == ',' {
+            parts.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    parts.push(cur);
+    parts
+        .iter()
+        .find_map(|p| p.trim().strip_prefix("O=").map(str::to_owned))
+}
+
 /// The same keystore sealed under a new password (the owner changed theirs).
 pub fn reseal_p12(p12: &[u8], old: &str, new: &str) -> Result<Vec<u8>, PdfError> {
     KeyStore::from_pkcs12(p12, old)

@@ -314,8 +314,9 @@ impl Store {
         hash: &str,
         must_change: bool,
         keep_session: Option<&str>,
-        key: &crate::KeyChange,
-        cert: &crate::CertChange,
+        // What the change does to the user's signing key and certificate (both sealed under
+        // the password).
+        (key, cert): (&crate::KeyChange, &crate::CertChange),
     ) -> Result<(), StoreError> {
         let mut tx = self.begin(ctx).await?;
         crate::documents::change_key(&mut tx, user_id, key).await?;

@@ -444,8 +444,10 @@ async fn user(url: &str, cmd: &UserCommand) -> Result<()> {
                     &hash(&otp)?,
                     true,
                     None,
-                    &thidua_store::KeyChange::Retire,
-                    &thidua_store::CertChange::Retire,
+                    (
+                        &thidua_store::KeyChange::Retire,
+                        &thidua_store::CertChange::Retire,
+                    ),
                 )
                 .await?;
             println!("one-time password for {}: {otp}", u.username);

@@ -21,30 +21,6 @@ pub struct Outcome {
     pub lines: Vec<String>,
 }
 
-/// The organisation (O=) of a certificate subject: the unit that signed.
-fn organization(subject: &str) -> Option<String> {
-    // RFC 4514 text: escaped commas stay inside a value.
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    let mut esc = false;
-    for c in subject.chars() {
-        if esc {
-            cur.push(c);
-            esc = false;
-        } else if c == '\\' {
-            esc = true;
-        } else if c == ',' {
-            parts.push(std::mem::take(&mut cur));
-        } else {
-            cur.push(c);
-        }
-    }
-    parts.push(cur);
-    parts
-        .iter()
-        .find_map(|p| p.trim().strip_prefix("O=").map(str::to_owned))
-}
-
 pub fn verify_pdf(bytes: &[u8], trust: &[Vec<u8>]) -> Result<Outcome> {
     let verdict = pades::verify(bytes, trust).map_err(|e| anyhow!("not a readable PDF: {e}"))?;
     let raw = thidua_pdf::extract_attachment(bytes, BUNDLE_NAME)
@@ -122,7 +98,7 @@ pub fn verify_pdf(bytes: &[u8], trust: &[Vec<u8>]) -> Result<Outcome> {
         .signatures
         .iter()
         .filter(|s| s.valid && s.trusted)
-        .filter_map(|s| organization(&s.subject))
+        .filter_map(|s| pades::subject_organization(&s.subject))
         .collect();
     let mut complete = true;
     for (_, name) in &b.members {

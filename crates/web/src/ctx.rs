@@ -148,6 +148,10 @@ fn public_api(method: &Method, path: &str) -> bool {
     if path.starts_with("/api/v1/public/") {
         return *method == Method::GET || (*method == Method::POST && path.ends_with("/comments"));
     }
+    // Anyone holding a signed PDF may have it checked.
+    if *method == Method::POST && path == "/api/v1/verify/file" {
+        return true;
+    }
     if *method != Method::GET {
         return false;
     }

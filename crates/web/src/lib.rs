@@ -147,6 +147,16 @@ pub fn router(state: AppState) -> Router {
             "/conferences/{id}/files",
             post(pages::groups::upload_conference_file),
         )
+        .route("/verify/file", post(pages::documents::verify_file))
+        .route(
+            "/account/certificate",
+            get(pages::account::certificate_page).post(pages::account::install_certificate),
+        )
+        .route(
+            "/api/v1/me/certificate",
+            get(api::documents::my_certificate).post(api::documents::install_certificate),
+        )
+        .route("/api/v1/verify/file", post(api::documents::verify_file))
         .merge(records::uploads())
         .merge(registry::uploads())
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));

@@ -63,6 +63,89 @@ pub async fn reseal_certificate(
     })
 }
 
+/// The certificate a signer uses, as shown to them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CertificateOut {
+    /// The certificate's subject (RFC 4514).
+    pub subject: String,
+}
+
+/// Only leaders sign, so only they install a certificate: checked before any upload is read.
+pub fn may_install_certificate(ctx: &Ctx) -> AppResult<()> {
+    let p = ctx.user()?;
+    if p.actor.grants.iter().any(|g| g.role == Role::UnitLeader) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A leader installs their own certificate (a PKCS#12 file from their CA): the account
+/// password proves it is them, the file's password opens it, its certificate must chain to
+/// the council's trust list and name (O=) a unit they lead. It is stored sealed under the
+/// account password, so the server can sign only when they type it again.
+pub async fn install_certificate(
+    app: &AppState,
+    ctx: &Ctx,
+    p12: Vec<u8>,
+    p12_password: &str,
+    password: &str,
+) -> AppResult<CertificateOut> {
+    let p = ctx.user()?.clone();
+    // Leaders sign; a certificate is of no use to anyone else.
+    let mut units = Vec::new();
+    for g in p.actor.grants.iter().filter(|g| g.role == Role::UnitLeader) {
+        if let Some(u) = &g.scope_unit {
+            units.push(app.store.get_unit(u).await?.name);
+        }
+    }
+    if units.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    if p12.is_empty() {
+        return Err(field("file", "err-required"));
+    }
+    if password.is_empty() {
+        return Err(field("password", "err-required"));
+    }
+    let rec = app
+        .store
+        .login_record(&p.user.username)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let trust = crate::pdf::trust_list(app).await?;
+    let (pw, p12pw) = (password.to_owned(), p12_password.to_owned());
+    let outcome = crate::auth::on_hasher(move || -> Result<(String, Vec<u8>), &'static str> {
+        if !crate::auth::verify_password_blocking(&pw, &rec.password_hash) {
+            return Err("password");
+        }
+        let info = thidua_pdf::pades::inspect_p12(&p12, &p12pw, &trust).map_err(|_| "open")?;
+        if !info.trusted {
+            return Err("untrusted");
+        }
+        let sealed = thidua_pdf::pades::reseal_p12(&p12, &p12pw, &pw).map_err(|_| "open")?;
+        Ok((info.subject, sealed))
+    })
+    .await?;
+    let (subject, sealed) = match outcome {
+        Ok(x) => x,
+        Err("password") => return Err(field("password", "err-sign-password")),
+        Err("untrusted") => return Err(field("file", "err-cert-untrusted")),
+        Err(_) => return Err(field("p12_password", "err-cert-open")),
+    };
+    let org = thidua_pdf::pades::subject_organization(&subject).unwrap_or_default();
+    if !units
+        .iter()
+        .any(|u| thidua_domain::text::fold(u) == thidua_domain::text::fold(&org))
+    {
+        return Err(field("file", "err-cert-unit"));
+    }
+    app.store
+        .add_signing_certificate(&ctx.audit(), &p.user.id, &subject, &sealed)
+        .await?;
+    Ok(CertificateOut { subject })
+}
+
 /// The member units of a group this user leads (a leader's grant on the unit or above it).
 pub async fn leader_units(app: &AppState, ctx: &Ctx, group_id: &str) -> AppResult<Vec<String>> {
     let p = ctx.user()?;
@@ -278,6 +361,114 @@ pub struct Verification {
     pub missing_units: Vec<String>,
     pub problems: Vec<Problem>,
     pub audit_rows_checked: usize,
+    /// The PAdES signatures of the version's signed PDF, when members signed it with
+    /// certificates: what a person compares with the file they hold.
+    pub pdf: Option<PdfCheck>,
+}
+
+/// The verdict on a signed PDF (the server's own, or a file someone uploads to check).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PdfCheck {
+    /// SHA-256 of the whole file.
+    pub sha256: String,
+    pub size: usize,
+    pub signatures: Vec<PdfSigner>,
+    /// Nothing but validation material was added after the last signature.
+    pub intact: bool,
+    /// At least one signature, every one valid and on the trust list, and intact.
+    pub holds: bool,
+    /// The file is the server's signed PDF of this version, or that PDF with more
+    /// signatures appended (None when not compared).
+    pub matches_server: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PdfSigner {
+    /// The certificate's subject (RFC 4514).
+    pub subject: String,
+    pub valid: bool,
+    /// Chains to the trust list.
+    pub trusted: bool,
+}
+
+/// A file someone holds, checked: its own signatures, and the server's verification of the
+/// version it names (by the code embedded in it), with that version's text.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FileVerification {
+    pub file: PdfCheck,
+    pub version: Option<Verification>,
+    #[serde(skip)]
+    pub text: Option<thidua_domain::document::DocumentContent>,
+}
+
+/// Check an uploaded PDF: PAdES against the trust list; the version it carries the code of;
+/// whether it is the server's signed PDF of that version (or that PDF with signatures
+/// appended).
+pub async fn check_file(app: &AppState, bytes: Vec<u8>) -> AppResult<FileVerification> {
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(AppError::Refused {
+            key: "err-verify-not-pdf".into(),
+            args: Vec::new(),
+        });
+    }
+    let raw = bytes.clone();
+    let code = tokio::task::spawn_blocking(move || {
+        thidua_pdf::extract_attachment(&raw, crate::pdf::BUNDLE_NAME)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice::<crate::pdf::Bundle>(&b).ok())
+            .map(|b| b.verification_code)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut file = check_pdf(app, bytes.clone()).await?;
+    let mut version = None;
+    let mut text = None;
+    if let Some(code) = code.and_then(|c| signature::normalize_verification_code(&c)) {
+        if let Ok((id, n)) = app.store.version_by_code(&code).await {
+            let (ver, _, v, _) = verify(app, &id, n).await?;
+            if let Some(stored) = app.store.version_pdf(&id, n).await? {
+                file.matches_server = Some(bytes.starts_with(&stored.pdf));
+            }
+            version = Some(ver);
+            text = Some(v.content);
+        }
+    }
+    Ok(FileVerification {
+        file,
+        version,
+        text,
+    })
+}
+
+/// Check a PDF's PAdES signatures against this server's trust list (on a blocking thread:
+/// the file is parsed).
+pub async fn check_pdf(app: &AppState, bytes: Vec<u8>) -> AppResult<PdfCheck> {
+    let trust = crate::pdf::trust_list(app).await?;
+    tokio::task::spawn_blocking(move || {
+        let v = thidua_pdf::pades::verify(&bytes, &trust).map_err(|_| AppError::Refused {
+            key: "err-verify-not-pdf".into(),
+            args: Vec::new(),
+        })?;
+        Ok(PdfCheck {
+            sha256: thidua_pdf::pades::sha256_hex(&bytes),
+            size: bytes.len(),
+            holds: v.holds(),
+            intact: v.intact,
+            signatures: v
+                .signatures
+                .into_iter()
+                .map(|s| PdfSigner {
+                    subject: s.subject,
+                    valid: s.valid,
+                    trusted: s.trusted,
+                })
+                .collect(),
+            matches_server: None,
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 /// Verify a stored version: recompute its hash, check every signature and key, and the
@@ -429,6 +620,10 @@ pub async fn verify(
         missing_units,
         problems,
         audit_rows_checked: rows.len(),
+        pdf: match app.store.version_pdf(document_id, version).await? {
+            Some(p) => Some(check_pdf(app, p.pdf).await?),
+            None => None,
+        },
     };
     Ok((out, doc, v, sigs))
 }

@@ -443,6 +443,128 @@ async fn a_new_version_is_adopted_and_signed_and_the_old_signatures_stay_valid()
         .await;
     assert_eq!(rep["status"], "incomplete", "{rep}");
     assert_eq!(rep["missing_units"].as_array().unwrap().len(), 4);
+    // The two who signed with their certificates (Bến Tre's resealed under its new password)
+    // signed the version's PDF too: two PAdES signatures on the trust list, in order.
+    let pdf = head
+        .get(&format!("/api/v1/documents/{id}/versions/2/pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let trust: Vec<Vec<u8>> = app
+        .store
+        .trust_anchors(true)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.cert_der)
+        .collect();
+    let v = thidua_pdf::pades::verify(&pdf, &trust).unwrap();
+    assert_eq!(v.signatures.len(), 2, "{v:?}");
+    assert!(v.holds(), "{v:?}");
+    assert!(v.signatures[1].subject.contains("Bến Tre"), "{v:?}");
+    assert_eq!(
+        rep["pdf"]["signatures"].as_array().unwrap().len(),
+        2,
+        "{rep}"
+    );
+}
+
+/// A leader installs the certificate their CA issued: it must open with its password, chain
+/// to the council's trust list and name a unit they lead; it is kept sealed under the
+/// account password. Anyone else is refused before the file is read.
+#[tokio::test]
+async fn a_leader_installs_a_certificate_from_the_trust_list() {
+    use base64::Engine;
+    let app = common::spawn_demo().await;
+    let ca = thidua_pdf::pades::DemoCa::generate("CA chuyên dùng (thử nghiệm)").unwrap();
+    app.store
+        .add_trust_anchor(
+            &thidua_store::AuditCtx::system(),
+            "CA chuyên dùng (thử nghiệm)",
+            &ca.cert_der().unwrap(),
+            false,
+        )
+        .await
+        .unwrap();
+    let s = app.demo("lanhdao.bentre").await;
+    let bentre = app.unit_id("P-BENTRE").await;
+    let name = s.json(&format!("/api/v1/units/{bentre}")).await["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b64 = |p: &[u8]| base64::engine::general_purpose::STANDARD.encode(p);
+    let good = ca
+        .issue_p12("Lãnh đạo Bến Tre", &name, "mat-khau-tep")
+        .unwrap();
+    let send = |p12: String, p12pw: &str, pw: &str| {
+        let b = json!({"p12_base64": p12, "p12_password": p12pw, "password": pw});
+        let s = &s;
+        async move { s.post_json("/api/v1/me/certificate", &b).await }
+    };
+    let field_of = |v: Value| v["errors"][0]["field"].as_str().unwrap_or("").to_owned();
+    // Wrong account password, wrong file password.
+    let r = send(b64(&good), "mat-khau-tep", "sai").await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(field_of(body(r).await), "password");
+    let r = send(b64(&good), "sai", "demo").await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(field_of(body(r).await), "p12_password");
+    // A CA outside the trust list; another unit's name.
+    let rogue = thidua_pdf::pades::DemoCa::generate("CA chuyên dùng (thử nghiệm)").unwrap();
+    let r = send(
+        b64(&rogue.issue_p12("Lãnh đạo Bến Tre", &name, "x").unwrap()),
+        "x",
+        "demo",
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(field_of(body(r).await), "file");
+    let r = send(
+        b64(&ca
+            .issue_p12("Lãnh đạo", "Viện kiểm sát nhân dân tỉnh Trà Vinh", "x")
+            .unwrap()),
+        "x",
+        "demo",
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(field_of(body(r).await), "file");
+    // A viewer is refused whatever the body.
+    let xem = app.demo("xem").await;
+    let r = xem
+        .post_json("/api/v1/me/certificate", &json!({"p12_base64": "!!"}))
+        .await;
+    assert_eq!(r.status(), 403);
+    // The right file: installed, sealed under the account password.
+    let r = send(b64(&good), "mat-khau-tep", "demo").await;
+    assert_eq!(r.status(), 201);
+    let subject = body(r).await["subject"].as_str().unwrap().to_owned();
+    assert!(subject.contains("Bến Tre"), "{subject}");
+    assert_eq!(
+        s.json("/api/v1/me/certificate").await["subject"],
+        subject.as_str()
+    );
+    let stored = app
+        .store
+        .signing_certificate(
+            &app.store
+                .user_by_name("lanhdao.bentre")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(thidua_pdf::pades::p12_subject(&stored.p12, "demo").is_ok());
+    assert!(thidua_pdf::pades::p12_subject(&stored.p12, "mat-khau-tep").is_err());
+    // The page says so, in Vietnamese.
+    let html = s.get("/account/certificate").await.text().await.unwrap();
+    assert!(html.contains("Chứng thư đang dùng"), "{html}");
+    assert!(html.contains("Bến Tre"), "{html}");
 }
 
 #[tokio::test]
@@ -758,4 +880,103 @@ async fn pages_show_the_document_and_start_minutes_of_a_conference() {
         )
         .await;
     assert_eq!(r.status(), 403);
+}
+
+/// Finding 1(a) of the adversarial review: the online page called a PDF with changed text
+/// valid, because it never looked at the file. Anyone may now upload the file they hold:
+/// its PAdES signatures are checked against the trust list and the file against the signed
+/// copy kept on the server; the page shows the signed text to read against the paper.
+#[tokio::test]
+async fn anyone_checks_the_pdf_they_hold_on_the_verification_page() {
+    let app = common::spawn_demo().await;
+    let s = app.demo("xem").await;
+    let pact = pact13(&s).await;
+    let id = pact["id"].as_str().unwrap();
+    let signed = s
+        .get(&format!("/api/v1/documents/{id}/versions/1/pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let anon = common::client();
+    let post = |bytes: Vec<u8>| {
+        anon.post(app.url("/api/v1/verify/file"))
+            .header("content-type", "application/pdf")
+            .body(bytes)
+            .send()
+    };
+    // The genuine file, without signing in.
+    let r = post(signed.clone()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["file"]["holds"], true, "{v}");
+    assert_eq!(v["file"]["matches_server"], true, "{v}");
+    assert_eq!(v["file"]["signatures"].as_array().unwrap().len(), 6);
+    assert_eq!(v["version"]["status"], "valid", "{v}");
+    // One byte of the signed text changed: not valid, not the server's copy.
+    // (inside a content stream, so the file still parses)
+    let mut edited = signed.clone();
+    let at = signed
+        .windows(7)
+        .position(|w| w == b"stream\n")
+        .expect("a stream")
+        + 40;
+    edited[at] ^= 0x01;
+    let v: Value = post(edited.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(v["file"]["holds"], false, "{v}");
+    // Something that is not a PDF: a clear refusal.
+    let r = post(b"hello".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 409);
+    // The page: the upload form, the verdict in Vietnamese, the signed text.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(signed.clone()).file_name("giao-uoc.pdf"),
+    );
+    let page = anon
+        .post(app.url("/verify/file"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Tệp hợp lệ"), "{html}");
+    assert!(
+        html.contains("Đúng là bản đã ký lưu trên hệ thống"),
+        "{html}"
+    );
+    assert!(html.contains("Toàn văn đã ký"), "{html}");
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(edited).file_name("giao-uoc.pdf"),
+    );
+    let html = anon
+        .post(app.url("/verify/file"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Tệp KHÔNG hợp lệ"), "{html}");
+    // The code page shows the server's PAdES copy and the text too.
+    let code = s.json(&format!("/api/v1/documents/{id}/versions/1")).await["verification_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let html = anon
+        .get(app.url(&format!("/verify/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Chữ ký số trên tệp PDF (PAdES) (6)"),
+        "{html}"
+    );
+    assert!(html.contains("Toàn văn đã ký"), "{html}");
 }

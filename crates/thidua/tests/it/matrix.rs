@@ -46,6 +46,9 @@ const PUBLIC: &[&str] = &[
 /// Writes anyone may make without signing in: a comment in a public consultation.
 const PUBLIC_WRITES: &[&str] = &[
     "/public/consultations/{id}",
+    // Anyone holding a signed PDF may have it checked (nothing is written).
+    "/verify/file",
+    "/api/v1/verify/file",
     "/api/v1/public/consultations/{id}/comments",
 ];
 

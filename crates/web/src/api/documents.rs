@@ -312,6 +312,16 @@ pub async fn verify(
     Ok(Json(signing::verify(&app, &id, version).await?.0))
 }
 
+#[utoipa::path(post, path = "/api/v1/verify/file", summary = "Verify a signed PDF someone holds: its PAdES signatures against the trust list, and the version it names (public)", tag = "documents",
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 200, body = signing::FileVerification), (status = 409), (status = 413)))]
+pub async fn verify_file(
+    State(app): State<AppState>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<signing::FileVerification>> {
+    Ok(Json(signing::check_file(&app, body.to_vec()).await?))
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct TemplateBody {
     pub content: DocumentBody,
@@ -433,4 +443,54 @@ pub async fn trust_anchors_pem(State(app): State<AppState>) -> AppResult<Respons
         pem,
     )
         .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CertificateIn {
+    /// The PKCS#12 (.p12 / .pfx) file from the signer's CA, base64.
+    pub p12_base64: String,
+    /// The file's own password.
+    pub p12_password: String,
+    /// The account password: the certificate is kept sealed under it.
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/certificate", summary = "A leader installs their signing certificate (PKCS#12 from a CA on the trust list, naming a unit they lead)", tag = "documents",
+    request_body = CertificateIn,
+    responses((status = 201, body = signing::CertificateOut), (status = 403), (status = 422)))]
+pub async fn install_certificate(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    use base64::Engine;
+    // Who may is decided before the body is read.
+    signing::may_install_certificate(&ctx)?;
+    let bytes = axum::body::to_bytes(req.into_body(), 1024 * 1024)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    let b: CertificateIn = serde_json::from_slice(&bytes).map_err(|_| {
+        AppError::Invalid(vec![thidua_domain::FieldError::new(
+            "body",
+            "err-bad-request",
+        )])
+    })?;
+    let p12 = base64::engine::general_purpose::STANDARD
+        .decode(b.p12_base64.trim())
+        .map_err(|_| {
+            AppError::Invalid(vec![thidua_domain::FieldError::new(
+                "p12_base64",
+                "err-bad-request",
+            )])
+        })?;
+    let out = signing::install_certificate(&app, &ctx, p12, &b.p12_password, &b.password).await?;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/me/certificate", summary = "The signing certificate the user signs PDFs with, if any", tag = "documents",
+    responses((status = 200, body = Option<signing::CertificateOut>)))]
+pub async fn my_certificate(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let c = app.store.signing_certificate(&p.user.id).await?;
+    Ok(Json(c.map(|c| signing::CertificateOut { subject: c.subject })).into_response())
 }

@@ -266,8 +266,7 @@ pub async fn change_password(
             &hash,
             false,
             ctx.session_hash.as_deref(),
-            &key,
-            &cert,
+            (&key, &cert),
         )
         .await?;
     let mut page_ctx = ctx.clone();
@@ -414,4 +413,88 @@ pub async fn revoke_token(
         .revoke_token(&ctx.audit(), &p.user.id, &id)
         .await?;
     Ok(Redirect::to("/account/tokens").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+struct CertificatePage {
+    l: L,
+    subject: Option<String>,
+    leader: bool,
+    saved: bool,
+    errors: FormErrors,
+}
+
+async fn certificate_page_with(
+    app: &AppState,
+    ctx: &Ctx,
+    saved: bool,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let subject = app
+        .store
+        .signing_certificate(&p.user.id)
+        .await?
+        .map(|c| c.subject);
+    let leader = p
+        .actor
+        .grants
+        .iter()
+        .any(|g| g.role == thidua_domain::auth::Role::UnitLeader);
+    render_status(
+        status,
+        &CertificatePage {
+            l: L::new(ctx),
+            subject,
+            leader,
+            saved,
+            errors,
+        },
+    )
+}
+
+/// "Chứng thư số": the certificate a leader signs PDFs with, and installing their own.
+pub async fn certificate_page(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    certificate_page_with(&app, &ctx, false, FormErrors::default(), StatusCode::OK).await
+}
+
+pub async fn install_certificate(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    mut mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    crate::signing::may_install_certificate(&ctx)?;
+    let (mut file, mut p12_password, mut password) = (Vec::new(), String::new(), String::new());
+    while let Some(field) = mp.next_field().await.map_err(|_| AppError::TooLarge)? {
+        match field.name() {
+            Some("file") => {
+                file = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::TooLarge)?
+                    .to_vec()
+            }
+            Some("p12_password") => p12_password = field.text().await.unwrap_or_default(),
+            Some("password") => password = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    match crate::signing::install_certificate(&app, &ctx, file, &p12_password, &password).await {
+        Ok(_) => {
+            certificate_page_with(&app, &ctx, true, FormErrors::default(), StatusCode::OK).await
+        }
+        Err(AppError::Invalid(f)) => {
+            certificate_page_with(
+                &app,
+                &ctx,
+                false,
+                FormErrors::from_fields(ctx.lang, &f),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }

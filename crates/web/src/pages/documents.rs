@@ -595,6 +595,71 @@ struct VerifyPage {
     code: String,
     result: Option<Verification>,
     not_found: bool,
+    /// A file the visitor uploaded, checked.
+    file: Option<signing::PdfCheck>,
+    /// Why an uploaded file could not be checked (a translation key).
+    file_error: Option<&'static str>,
+    /// The signed text of the version, to read against the paper.
+    text: Option<thidua_domain::document::DocumentContent>,
+}
+
+/// A signed PDF uploaded to the public verification page.
+pub async fn verify_file(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    mut mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let mut l = L::new(&ctx);
+    if ctx.principal.is_none() {
+        l = L::anonymous(ctx.lang);
+    }
+    let h = d(&ctx);
+    let mut bytes = Vec::new();
+    let mut too_large = false;
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(b) => bytes = b.to_vec(),
+                Err(_) => too_large = true,
+            },
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => {
+                too_large = true;
+                break;
+            }
+        }
+    }
+    let page = |file, file_error, result, text| VerifyPage {
+        l: l.clone(),
+        h,
+        code: String::new(),
+        result,
+        not_found: false,
+        file,
+        file_error,
+        text,
+    };
+    if too_large {
+        return render_status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &page(None, Some("verify-file-too-large"), None, None),
+        );
+    }
+    if bytes.is_empty() {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(None, Some("verify-file-missing"), None, None),
+        );
+    }
+    match signing::check_file(&app, bytes).await {
+        Ok(f) => render(&page(Some(f.file), None, f.version, f.text)),
+        Err(AppError::Refused { .. }) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(None, Some("verify-file-not-pdf"), None, None),
+        ),
+        Err(e) => Err(e),
+    }
 }
 
 /// The public verification page: anybody with the code on a printout may check it.
@@ -627,6 +692,9 @@ async fn verify_page(app: &AppState, ctx: &Ctx, code: String) -> AppResult<Respo
             code,
             result: None,
             not_found: false,
+            file: None,
+            file_error: None,
+            text: None,
         });
     }
     let found = match thidua_domain::signature::normalize_verification_code(&code) {
@@ -639,13 +707,16 @@ async fn verify_page(app: &AppState, ctx: &Ctx, code: String) -> AppResult<Respo
     };
     match found {
         Some((id, version)) => {
-            let (result, ..) = signing::verify(app, &id, version).await?;
+            let (result, _, v, _) = signing::verify(app, &id, version).await?;
             render(&VerifyPage {
                 l,
                 h,
                 code,
                 result: Some(result),
                 not_found: false,
+                file: None,
+                file_error: None,
+                text: Some(v.content),
             })
         }
         None => render_status(
@@ -656,6 +727,9 @@ async fn verify_page(app: &AppState, ctx: &Ctx, code: String) -> AppResult<Respo
                 code,
                 result: None,
                 not_found: true,
+                file: None,
+                file_error: None,
+                text: None,
             },
         ),
     }
