@@ -97,7 +97,26 @@ pub(crate) async fn append_tx(
     version: i64,
     a: &PadesAppend,
 ) -> Result<(), StoreError> {
-    let n = if a.after_signatures == 0 {
+    // The PDF may have been issued already (downloaded to sign with a token): then the first
+    // signature updates its row like any later one.
+    let mut n = 0;
+    if a.after_signatures == 0 {
+        n = sqlx::query(
+            "UPDATE version_pdfs SET pdf = $1, signatures = 1, sha256 = $2, updated_at = $3 \
+             WHERE document_id = $4 AND version = $5 AND signatures = 0",
+        )
+        .bind(&a.pdf)
+        .bind(sha256_hex(&a.pdf))
+        .bind(now())
+        .bind(document_id)
+        .bind(version)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    }
+    let n = if n > 0 {
+        n
+    } else if a.after_signatures == 0 {
         sqlx::query(
             "INSERT INTO version_pdfs (document_id, version, pdf, issued_sha256, signatures, sha256, updated_at) \
              VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (document_id, version) DO NOTHING",
@@ -267,6 +286,44 @@ impl Store {
             Some(&serde_json::json!({"version": version, "pdf_sha256": sha256_hex(&a.pdf)})),
         );
         tx.commit().await
+    }
+
+    /// Keep the PDF issued for a version (before any signature), so that a signer can sign
+    /// exactly these bytes with their own token; the row already there wins.
+    pub async fn issue_version_pdf(
+        &self,
+        ctx: &AuditCtx,
+        document_id: &str,
+        version: i64,
+        pdf: &[u8],
+    ) -> Result<VersionPdf, StoreError> {
+        let mut tx = self.begin(ctx).await?;
+        let sha = sha256_hex(pdf);
+        let n = sqlx::query(
+            "INSERT INTO version_pdfs (document_id, version, pdf, issued_sha256, signatures, sha256, updated_at) \
+             VALUES ($1, $2, $3, $4, 0, $4, $5) ON CONFLICT (document_id, version) DO NOTHING",
+        )
+        .bind(document_id)
+        .bind(version)
+        .bind(pdf)
+        .bind(&sha)
+        .bind(now())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if n > 0 {
+            tx.audit::<(), _>(
+                "issue_pdf",
+                "document",
+                document_id,
+                None,
+                Some(&serde_json::json!({"version": version, "pdf_sha256": sha})),
+            );
+        }
+        tx.commit().await?;
+        self.version_pdf(document_id, version)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// The signed PDF of a version, if any member has signed it with a certificate.

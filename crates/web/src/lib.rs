@@ -149,6 +149,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/verify/file", post(pages::documents::verify_file))
         .route(
+            "/documents/{id}/versions/{version}/signed-pdf",
+            post(pages::documents::signed_pdf),
+        )
+        .route(
+            "/api/v1/documents/{id}/versions/{version}/signed-pdf",
+            post(api::documents::signed_pdf),
+        )
+        .route(
+            "/documents/{id}/versions/{version}/pdf-to-sign",
+            get(api::documents::pdf_to_sign),
+        )
+        .route(
+            "/api/v1/documents/{id}/versions/{version}/pdf-to-sign",
+            get(api::documents::pdf_to_sign),
+        )
+        .route(
             "/account/certificate",
             get(pages::account::certificate_page).post(pages::account::install_certificate),
         )

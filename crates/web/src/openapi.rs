@@ -79,6 +79,8 @@ use crate::api;
         api::documents::trust_anchors,
         api::documents::verify_file,
         api::documents::install_certificate,
+        api::documents::pdf_to_sign,
+        api::documents::signed_pdf,
         api::documents::my_certificate,
         api::documents::set_template,
         api::documents::get_template,

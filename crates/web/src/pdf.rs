@@ -112,6 +112,25 @@ pub async fn pades_append(
     })
 }
 
+/// The exact bytes a signer signs with their own token: the version's signed PDF as it stands,
+/// or the PDF issued now (and kept) when nobody has signed it yet.
+pub async fn pdf_to_sign(
+    app: &AppState,
+    ctx: &crate::ctx::Ctx,
+    document_id: &str,
+    version: i64,
+) -> AppResult<(String, Vec<u8>)> {
+    let (name, pdf) = render_fresh(app, document_id, version, None, true).await?;
+    if app.store.version_pdf(document_id, version).await?.is_some() {
+        return Ok((name, pdf));
+    }
+    let kept = app
+        .store
+        .issue_version_pdf(&ctx.audit(), document_id, version, &pdf)
+        .await?;
+    Ok((name, kept.pdf))
+}
+
 /// The trust list this server checks PAdES signatures against (demo CAs only with --demo).
 pub async fn trust_list(app: &AppState) -> AppResult<Vec<Vec<u8>>> {
     Ok(app

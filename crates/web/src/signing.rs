@@ -171,6 +171,7 @@ pub async fn sign(
     version: i64,
     unit_id: Option<&str>,
     password: &str,
+    signed_pdf: Option<Vec<u8>>,
 ) -> AppResult<SignatureRow> {
     let p = ctx.user()?.clone();
     let doc = app.store.get_group_document(document_id).await?;
@@ -259,8 +260,11 @@ pub async fn sign(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let pades = match &cert {
-            Some(c) => Some(
+        let pades = match (&signed_pdf, &cert) {
+            (Some(bytes), _) => {
+                Some(uploaded_append(app, document_id, version, &unit, bytes.clone()).await?)
+            }
+            (None, Some(c)) => Some(
                 crate::pdf::pades_append(
                     app,
                     document_id,
@@ -272,7 +276,7 @@ pub async fn sign(
                 )
                 .await?,
             ),
-            None => None,
+            (None, None) => None,
         };
         let r = app
             .store
@@ -296,10 +300,57 @@ pub async fn sign(
             .await;
         match r {
             Err(thidua_store::StoreError::Refused { key, .. })
-                if key == "err-sign-retry" && cert.is_some() && attempt < 4 => {}
+                if key == "err-sign-retry"
+                    && cert.is_some()
+                    && signed_pdf.is_none()
+                    && attempt < 4 => {}
             r => return Ok(r?),
         }
     }
+}
+
+/// A PDF the signer signed with their own token (downloaded from `pdf_to_sign`): it must be
+/// the PDF the server issued with exactly one more signature, valid, on the trust list, and
+/// naming (O=) the unit signed for.
+async fn uploaded_append(
+    app: &AppState,
+    document_id: &str,
+    version: i64,
+    unit_id: &str,
+    bytes: Vec<u8>,
+) -> AppResult<thidua_store::PadesAppend> {
+    let Some(current) = app.store.version_pdf(document_id, version).await? else {
+        return Err(field("file", "err-sign-pdf-other"));
+    };
+    if bytes.len() <= current.pdf.len() || !bytes.starts_with(&current.pdf) {
+        return Err(field("file", "err-sign-pdf-other"));
+    }
+    let unit = app.store.get_unit(unit_id).await?.name;
+    let trust = crate::pdf::trust_list(app).await?;
+    let checked = bytes.clone();
+    let verdict = tokio::task::spawn_blocking(move || thidua_pdf::pades::verify(&checked, &trust))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|_| field("file", "err-verify-not-pdf"))?;
+    if verdict.signatures.len() as i64 != current.signatures + 1 {
+        return Err(field("file", "err-sign-pdf-one"));
+    }
+    if !verdict.holds() {
+        return Err(field("file", "err-sign-pdf-invalid"));
+    }
+    let org = verdict
+        .signatures
+        .last()
+        .and_then(|s| thidua_pdf::pades::subject_organization(&s.subject))
+        .unwrap_or_default();
+    if thidua_domain::text::fold(&org) != thidua_domain::text::fold(&unit) {
+        return Err(field("file", "err-cert-unit"));
+    }
+    Ok(thidua_store::PadesAppend {
+        pdf: bytes,
+        after_signatures: current.signatures,
+        issued_sha256: current.issued_sha256,
+    })
 }
 
 fn signer_title(_ctx: &Ctx) -> String {

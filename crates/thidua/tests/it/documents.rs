@@ -469,6 +469,99 @@ async fn a_new_version_is_adopted_and_signed_and_the_old_signatures_stay_valid()
         2,
         "{rep}"
     );
+
+    // Cà Mau signs with its own token: downloads the PDF to sign, signs it with the
+    // certificate its CA (on the council's trust list) issued, hands it in.
+    use base64::Engine;
+    let ca = thidua_pdf::pades::DemoCa::generate("CA chuyên dùng (thử nghiệm)").unwrap();
+    app.store
+        .add_trust_anchor(
+            &thidua_store::AuditCtx::system(),
+            "CA chuyên dùng",
+            &ca.cert_der().unwrap(),
+            false,
+        )
+        .await
+        .unwrap();
+    let camau = app.demo("lanhdao.camau").await;
+    let cm = app.unit_id("P-CAMAU").await;
+    let cm_name = camau.json(&format!("/api/v1/units/{cm}")).await["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let to_sign = camau
+        .get(&format!("/api/v1/documents/{id}/versions/2/pdf-to-sign"))
+        .await;
+    assert_eq!(to_sign.status(), 200);
+    let to_sign = to_sign.bytes().await.unwrap().to_vec();
+    assert_eq!(
+        to_sign, pdf,
+        "the PDF to sign is the signed PDF as it stands"
+    );
+    let token = ca.issue_p12("Lãnh đạo Cà Mau", &cm_name, "pin").unwrap();
+    let by_token =
+        thidua_pdf::pades::sign(&to_sign, &token, "pin", "Lãnh đạo Cà Mau", "Ký", None).unwrap();
+    let hand_in = |pdf: &[u8]| {
+        let b = json!({
+            "password": "demo",
+            "pdf_base64": base64::engine::general_purpose::STANDARD.encode(pdf),
+        });
+        let camau = &camau;
+        let path = format!("/api/v1/documents/{id}/versions/2/signed-pdf");
+        async move { camau.post_json(&path, &b).await }
+    };
+    // A token naming another unit, a file not built on the PDF issued, a viewer: refused.
+    let other = ca
+        .issue_p12("Lãnh đạo", "Viện kiểm sát nhân dân tỉnh Trà Vinh", "pin")
+        .unwrap();
+    let wrong_unit = thidua_pdf::pades::sign(&to_sign, &other, "pin", "x", "Ký", None).unwrap();
+    assert_eq!(hand_in(&wrong_unit).await.status(), 422);
+    let v1_pdf = camau
+        .get(&format!("/api/v1/documents/{id}/versions/1/pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let elsewhere = thidua_pdf::pades::sign(&v1_pdf, &token, "pin", "x", "Ký", None).unwrap();
+    assert_eq!(hand_in(&elsewhere).await.status(), 422);
+    let viewer = app.demo("xem").await;
+    assert_eq!(
+        viewer
+            .post_json(
+                &format!("/api/v1/documents/{id}/versions/2/signed-pdf"),
+                &json!({"password": "demo", "pdf_base64": ""}),
+            )
+            .await
+            .status(),
+        403
+    );
+    // The right one: recorded as Cà Mau's signature, the PDF now carries three.
+    let r = hand_in(&by_token).await;
+    assert_eq!(r.status(), 201);
+    let pdf = head
+        .get(&format!("/api/v1/documents/{id}/versions/2/pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    assert_eq!(pdf, by_token);
+    let v = thidua_pdf::pades::verify(&pdf, &trust_all(&app).await).unwrap();
+    assert_eq!(v.signatures.len(), 3);
+    assert!(v.holds(), "{v:?}");
+    // Handed in twice: refused, nothing written.
+    assert!(hand_in(&by_token).await.status().is_client_error());
+}
+
+async fn trust_all(app: &TestApp) -> Vec<Vec<u8>> {
+    app.store
+        .trust_anchors(true)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.cert_der)
+        .collect()
 }
 
 /// A leader installs the certificate their CA issued: it must open with its password, chain

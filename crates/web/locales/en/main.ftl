@@ -714,3 +714,12 @@ err-cert-open = The certificate file does not open with this password, or holds 
 err-cert-untrusted = The certificate is not issued by a certification authority on the council’s trust list.
 err-cert-unit = The certificate does not name (O=) a unit you lead.
 docv-sign-certificate = The certificate that signs the PDF (PAdES)
+docv-token-title = Sign with your own token (USB token)
+docv-token-download = Download the PDF to sign
+docv-token-sign = Sign that file with your certification authority’s signing software (without changing it).
+docv-token-upload = Upload the signed file here and confirm with your password.
+docv-token-file = The signed PDF
+docv-token-submit = Hand in the signed file
+err-sign-pdf-other = The file is not the PDF to sign of this version (or another member signed after you downloaded it): download the file to sign again.
+err-sign-pdf-one = The file must carry exactly one more signature: yours.
+err-sign-pdf-invalid = A signature in the file is not valid, its certificate is not on the trust list, or the file was changed after signing.

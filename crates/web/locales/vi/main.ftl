@@ -714,3 +714,12 @@ err-cert-open = Không mở được tệp chứng thư bằng mật khẩu này
 err-cert-untrusted = Chứng thư không do tổ chức chứng thực trong danh sách tin cậy của Hội đồng cấp.
 err-cert-unit = Chứng thư không mang tên đơn vị bạn lãnh đạo (trường O=).
 docv-sign-certificate = Chứng thư số dùng để ký số tệp PDF (PAdES)
+docv-token-title = Ký bằng thiết bị ký số (USB token) của bạn
+docv-token-download = Tải tệp PDF cần ký
+docv-token-sign = Ký tệp đó bằng phần mềm ký số của tổ chức chứng thực (không sửa nội dung).
+docv-token-upload = Tải tệp đã ký lên đây, nhập mật khẩu để xác nhận.
+docv-token-file = Tệp PDF đã ký số
+docv-token-submit = Nộp tệp đã ký
+err-sign-pdf-other = Tệp không phải là tệp PDF tải về để ký của phiên bản này (hoặc đã có đơn vị khác ký sau khi bạn tải về): hãy tải lại tệp cần ký.
+err-sign-pdf-one = Tệp phải có thêm đúng một chữ ký số của bạn.
+err-sign-pdf-invalid = Chữ ký số trên tệp không hợp lệ, chứng thư không thuộc danh sách tin cậy, hoặc tệp bị sửa sau khi ký.

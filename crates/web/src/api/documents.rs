@@ -250,7 +250,16 @@ pub async fn sign(
     Path((id, version)): Path<(String, i64)>,
     Json(b): Json<SignBody>,
 ) -> AppResult<Response> {
-    let s = signing::sign(&app, &ctx, &id, version, b.unit_id.as_deref(), &b.password).await?;
+    let s = signing::sign(
+        &app,
+        &ctx,
+        &id,
+        version,
+        b.unit_id.as_deref(),
+        &b.password,
+        None,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(s)).into_response())
 }
 
@@ -493,4 +502,86 @@ pub async fn my_certificate(State(app): State<AppState>, ctx: Ctx) -> AppResult<
     let p = ctx.user()?;
     let c = app.store.signing_certificate(&p.user.id).await?;
     Ok(Json(c.map(|c| signing::CertificateOut { subject: c.subject })).into_response())
+}
+
+/// Who may download the PDF to sign and upload it signed: a leader of a member unit, for the
+/// adopted version. Checked before any upload is read.
+async fn may_sign_pdf(app: &AppState, ctx: &Ctx, id: &str, version: i64) -> AppResult<()> {
+    let d = app.store.get_group_document(id).await?;
+    if signing::leader_units(app, ctx, &d.group_id)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::Forbidden);
+    }
+    if d.adopted_version != Some(version) {
+        return Err(AppError::Refused {
+            key: "err-sign-not-adopted".into(),
+            args: Vec::new(),
+        });
+    }
+    Ok(())
+}
+
+#[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{version}/pdf-to-sign", summary = "The exact PDF a leader signs with their own token (the version's signed PDF as it stands, issued and kept on first request)", tag = "documents",
+    params(("id" = String, Path), ("version" = i64, Path)), responses((status = 200, content_type = "application/pdf"), (status = 403), (status = 404), (status = 409)))]
+pub async fn pdf_to_sign(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, version)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    may_sign_pdf(&app, &ctx, &id, version).await?;
+    let (name, bytes) = crate::pdf::pdf_to_sign(&app, &ctx, &id, version).await?;
+    Ok(crate::pdf::response(&format!("ky-{name}"), bytes))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SignedPdfIn {
+    /// The member unit signed for; may be left out when the signer leads exactly one.
+    pub unit_id: Option<String>,
+    /// The signer's account password (the in-app confirmation).
+    pub password: String,
+    /// The PDF from pdf-to-sign with the signer's PAdES signature appended, base64.
+    pub pdf_base64: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/documents/{id}/versions/{version}/signed-pdf", summary = "A leader hands in the PDF they signed with their own token: checked (the issued bytes, one more signature, valid, on the trust list, naming the unit) and recorded as their signature", tag = "documents",
+    params(("id" = String, Path), ("version" = i64, Path)), request_body = SignedPdfIn,
+    responses((status = 201, body = SignatureRow), (status = 403), (status = 404), (status = 409), (status = 413), (status = 422)))]
+pub async fn signed_pdf(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, version)): Path<(String, i64)>,
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    use base64::Engine;
+    may_sign_pdf(&app, &ctx, &id, version).await?;
+    let bytes = axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    let b: SignedPdfIn = serde_json::from_slice(&bytes).map_err(|_| {
+        AppError::Invalid(vec![thidua_domain::FieldError::new(
+            "body",
+            "err-bad-request",
+        )])
+    })?;
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(b.pdf_base64.trim())
+        .map_err(|_| {
+            AppError::Invalid(vec![thidua_domain::FieldError::new(
+                "pdf_base64",
+                "err-bad-request",
+            )])
+        })?;
+    let s = signing::sign(
+        &app,
+        &ctx,
+        &id,
+        version,
+        b.unit_id.as_deref(),
+        &b.password,
+        Some(pdf),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(s)).into_response())
 }

@@ -489,7 +489,7 @@ pub async fn sign(
         .find(|(k, _)| k == "password")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    match signing::sign(&app, &ctx, &id, version, unit.as_deref(), &password).await {
+    match signing::sign(&app, &ctx, &id, version, unit.as_deref(), &password, None).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/documents/{id}?v={version}&done=signed")).into_response())
         }
@@ -498,6 +498,87 @@ pub async fn sign(
             let (errors, status) = form_errors(ctx.lang, e)?;
             // Never send the password back.
             let kept: Fields = f.into_iter().filter(|(k, _)| k != "password").collect();
+            document_page(
+                &app,
+                &ctx,
+                &id,
+                Some(version),
+                Posted::new("sign", kept, errors),
+                status,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+/// The signed PDF from the signer's own token, handed in on the document page.
+pub async fn signed_pdf(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, version)): Path<(String, i64)>,
+    mut mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    // Only a leader of a member may hand one in: decided before the upload is read.
+    let d = app.store.get_group_document(&id).await?;
+    if signing::leader_units(&app, &ctx, &d.group_id)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::Forbidden);
+    }
+    let (mut pdf, mut password, mut unit) = (Vec::new(), String::new(), None);
+    while let Some(field) = mp.next_field().await.map_err(|_| AppError::TooLarge)? {
+        match field.name() {
+            Some("file") => {
+                pdf = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::TooLarge)?
+                    .to_vec()
+            }
+            Some("password") => password = field.text().await.unwrap_or_default(),
+            Some("unit_id") => unit = field.text().await.ok().filter(|u| !u.is_empty()),
+            _ => {}
+        }
+    }
+    if pdf.is_empty() {
+        let (errors, status) = form_errors(
+            ctx.lang,
+            AppError::Invalid(vec![thidua_domain::FieldError::new("file", "err-required")]),
+        )?;
+        return document_page(
+            &app,
+            &ctx,
+            &id,
+            Some(version),
+            Posted::new("sign", Vec::new(), errors),
+            status,
+            None,
+        )
+        .await;
+    }
+    match signing::sign(
+        &app,
+        &ctx,
+        &id,
+        version,
+        unit.as_deref(),
+        &password,
+        Some(pdf),
+    )
+    .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/documents/{id}?v={version}&done=signed")).into_response())
+        }
+        Err(e @ (AppError::Forbidden | AppError::NotFound | AppError::Unauthorized)) => Err(e),
+        Err(e) => {
+            let (errors, status) = form_errors(ctx.lang, e)?;
+            let kept: Fields = unit
+                .into_iter()
+                .map(|u| ("unit_id".to_owned(), u))
+                .collect();
             document_page(
                 &app,
                 &ctx,
