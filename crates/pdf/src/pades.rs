@@ -256,10 +256,30 @@ pub fn sign(
     reason: &str,
     signing_time: Option<String>,
 ) -> Result<Vec<u8>, PdfError> {
+    sign_with(pdf, p12, password, signer_name, reason, signing_time, None)
+}
+
+/// [`sign`], with an RFC 3161 timestamp authority (`http://…`): PAdES baseline B-T, the
+/// signature's time attested by the TSA rather than claimed by the signer.
+pub fn sign_with(
+    pdf: &[u8],
+    p12: &[u8],
+    password: &str,
+    signer_name: &str,
+    reason: &str,
+    signing_time: Option<String>,
+    tsa_url: Option<&str>,
+) -> Result<Vec<u8>, PdfError> {
     let opts = pdf_signer::SignOptions {
         reason: Some(reason.to_owned()),
         name: Some(signer_name.to_owned()),
         signing_time,
+        tsa_url: tsa_url.map(str::to_owned),
+        pades_level: if tsa_url.is_some() {
+            pdf_signer::PadesLevel::Bt
+        } else {
+            pdf_signer::PadesLevel::Bb
+        },
         ..Default::default()
     };
     pdf_signer::sign_pdf_bytes(pdf, p12, password, &opts).map_err(|e| err("signature", e))
@@ -276,6 +296,8 @@ pub struct SignerCheck {
     pub trusted: bool,
     /// Bytes of the file this signature covers (its revision).
     pub signed_len: usize,
+    /// Its time is attested by a timestamp authority on the trust list (PAdES B-T).
+    pub timestamped: bool,
     pub detail: String,
 }
 
@@ -322,6 +344,7 @@ pub fn verify(pdf: &[u8], trust: &[Vec<u8>]) -> Result<Verdict, PdfError> {
             trusted: s.chain_trusted == Some(true),
             signed_len: usize::try_from(s.byte_range[2].saturating_add(s.byte_range[3]))
                 .unwrap_or(0),
+            timestamped: s.trusted_time.is_some(),
             detail: s.detail.clone(),
         })
         .collect();

@@ -223,3 +223,24 @@ fn only_the_catalogs_own_attachment_is_read() {
     inc.save_to(&mut twice).expect("save");
     assert!(thidua_pdf::extract_attachment(&twice, "bundle.json").is_err());
 }
+
+/// With a timestamp authority the signature's time is attested (PAdES B-T), and the file
+/// still verifies as before.
+#[test]
+fn a_timestamp_authority_makes_it_b_t() {
+    let tsa = pdf_signer::testkit::mock_tsa(Default::default());
+    let ca = DemoCa::generate("Thi Dua demo CA").expect("ca");
+    let p12 = ca
+        .issue_p12("Nguyễn Văn A", "Viện kiểm sát nhân dân tỉnh Trà Vinh", "pw")
+        .expect("p12");
+    let signed =
+        pades::sign_with(&issued(), &p12, "pw", "A", "Ký", None, Some(&tsa.url)).expect("sign");
+    let trust = vec![ca.cert_der().expect("der"), tsa.root_der.clone()];
+    let v = pades::verify(&signed, &trust).expect("verify");
+    assert!(v.holds(), "{v:?}");
+    assert!(v.signatures[0].timestamped, "{v:?}");
+    // Without a TSA: valid, not timestamped.
+    let plain = pades::sign(&issued(), &p12, "pw", "A", "Ký", None).expect("sign");
+    let v = pades::verify(&plain, &trust).expect("verify");
+    assert!(v.holds() && !v.signatures[0].timestamped);
+}

@@ -45,6 +45,10 @@ enum Command {
         /// (e.g. https://thidua.example.vn); default: the request's host.
         #[arg(long, env = "THIDUA_PUBLIC_URL")]
         public_url: Option<String>,
+        /// An RFC 3161 timestamp authority (http://…): PDFs the server signs are then PAdES
+        /// baseline B-T, their signing time attested by it. Default: B-B.
+        #[arg(long, env = "THIDUA_TSA_URL")]
+        tsa_url: Option<String>,
         #[command(flatten)]
         notify: NotifyArgs,
     },
@@ -233,6 +237,7 @@ async fn main() -> Result<()> {
             demo: with_demo,
             secure_cookies,
             public_url,
+            tsa_url,
             notify,
         } => {
             let worker = thidua::notify::WorkerConfig {
@@ -256,6 +261,7 @@ async fn main() -> Result<()> {
                     public_url: public_url.clone(),
                     // The demo CA's signatures count only on a demo server.
                     trust_demo_ca: *with_demo,
+                    tsa_url: tsa_url.clone().filter(|u| !u.is_empty()),
                 },
                 worker,
             )

@@ -46,6 +46,9 @@ pub struct WebConfig {
     pub public_url: Option<String>,
     /// Trust the demo CA's PAdES signatures (a server started with --demo only).
     pub trust_demo_ca: bool,
+    /// An RFC 3161 timestamp authority (http://…): the server's PAdES signatures are then
+    /// baseline B-T, their time attested by it.
+    pub tsa_url: Option<String>,
 }
 
 #[derive(Clone)]

@@ -91,8 +91,17 @@ pub async fn pades_append(
         signer_name.to_owned(),
     );
     let date = thidua_pdf::pades::pdf_date(at);
+    let tsa = app.config.tsa_url.clone();
     let pdf = tokio::task::spawn_blocking(move || {
-        thidua_pdf::pades::sign(&base, &p12, &pw, &name, "Ký văn bản", Some(date))
+        thidua_pdf::pades::sign_with(
+            &base,
+            &p12,
+            &pw,
+            &name,
+            "Ký văn bản",
+            Some(date),
+            tsa.as_deref(),
+        )
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?

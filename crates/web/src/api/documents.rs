@@ -321,8 +321,13 @@ pub async fn verify(
     Ok(Json(signing::verify(&app, &id, version).await?.0))
 }
 
+/// A file's raw bytes, in the OpenAPI document.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfFile(#[allow(dead_code)] Vec<u8>);
+
 #[utoipa::path(post, path = "/api/v1/verify/file", summary = "Verify a signed PDF someone holds: its PAdES signatures against the trust list, and the version it names (public)", tag = "documents",
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    request_body(content = PdfFile, content_type = "application/octet-stream", description = "The PDF's bytes (sent as application/pdf too)"),
     responses((status = 200, body = signing::FileVerification), (status = 409), (status = 413)))]
 pub async fn verify_file(
     State(app): State<AppState>,
