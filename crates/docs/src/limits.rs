@@ -168,6 +168,70 @@ mod tests {
         c.count
     }
 
+    /// A workbook whose shared strings unpack to `size` bytes, the archive declaring
+    /// `declared` bytes instead when given.
+    fn workbook(size: usize, declared: Option<u32>) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("xl/workbook.xml", opts).expect("start");
+        w.write_all(b"<workbook/>").expect("write");
+        w.start_file("xl/sharedStrings.xml", opts).expect("start");
+        w.write_all(b"<sst><si><t>").expect("write");
+        let chunk = vec![b'A'; 1024 * 1024];
+        for _ in 0..size / chunk.len() {
+            w.write_all(&chunk).expect("write");
+        }
+        w.write_all(b"</t></si></sst>").expect("write");
+        let mut bytes = w.finish().expect("finish").into_inner();
+        if let Some(declared) = declared {
+            // Rewrite the uncompressed size of the shared strings in the local header
+            // (offset 22) and in the central directory (offset 24).
+            let name = b"xl/sharedStrings.xml";
+            for (sig, off) in [
+                ([0x50u8, 0x4b, 0x03, 0x04], 22usize),
+                ([0x50, 0x4b, 0x01, 0x02], 24),
+            ] {
+                let name_at = if sig[2] == 3 { 30 } else { 46 };
+                let mut i = 0;
+                while i + name_at + name.len() <= bytes.len() {
+                    if bytes[i..i + 4] == sig
+                        && &bytes[i + name_at..i + name_at + name.len()] == name
+                    {
+                        bytes[i + off..i + off + 4].copy_from_slice(&declared.to_le_bytes());
+                    }
+                    i += 1;
+                }
+            }
+        }
+        bytes
+    }
+
+    #[test]
+    fn a_bomb_is_refused_by_its_declared_and_by_its_real_size() {
+        assert!(check_xlsx(&workbook(1024 * 1024, None)).is_ok());
+        let honest = workbook(100 * 1024 * 1024, None);
+        assert!(matches!(
+            check_xlsx(&honest),
+            Err(ImportError::TooMuch {
+                what: Bound::Unpacked,
+                ..
+            })
+        ));
+        // The archive lies about the size: refused once unpacking passes the limit.
+        let lying = workbook(100 * 1024 * 1024, Some(1000));
+        let archive = zip::ZipArchive::new(Cursor::new(&lying[..])).expect("zip");
+        assert_eq!(archive.len(), 2);
+        assert!(matches!(
+            check_xlsx(&lying),
+            Err(ImportError::TooMuch {
+                what: Bound::Unpacked,
+                ..
+            })
+        ));
+    }
+
     #[test]
     fn counts_shared_strings_across_chunks() {
         assert_eq!(
