@@ -99,6 +99,57 @@ pub enum ImportError {
     /// Errors in data rows: all of them, in row order.
     #[error("{} row errors", .0.len())]
     Rows(Vec<RowError>),
+    /// The file is within [`crate::MAX_IMPORT_BYTES`] but holds more than an import reads: a
+    /// workbook part that unpacks beyond its limit (a decompression bomb), or too many shared
+    /// strings, rows, cells or characters. Refused before the content is read whole.
+    #[error("file content beyond the limit: {what:?} over {limit}")]
+    TooMuch {
+        /// Which limit was reached.
+        what: Bound,
+        /// The limit (bytes for [`Bound::Unpacked`] and [`Bound::Text`], else a count).
+        limit: u64,
+    },
+}
+
+/// The limits an import enforces on a file's content (see [`ImportError::TooMuch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// Unpacked size of one part of an XLSX workbook (or of all parts together), in bytes.
+    Unpacked,
+    /// Entries of the workbook's shared-strings table.
+    SharedStrings,
+    /// Non-empty rows of a sheet.
+    Rows,
+    /// Non-empty cells of a sheet.
+    Cells,
+    /// Characters of text kept from a sheet's cells, in bytes.
+    Text,
+}
+
+impl Bound {
+    fn label_vi(self, limit: u64) -> String {
+        match self {
+            Bound::Unpacked => {
+                format!("dung lượng sau khi giải nén vượt quá {}", human_size(limit))
+            }
+            Bound::SharedStrings => format!("bảng chuỗi dùng chung có hơn {limit} mục"),
+            Bound::Rows => format!("trang tính có hơn {limit} dòng"),
+            Bound::Cells => format!("trang tính có hơn {limit} ô dữ liệu"),
+            Bound::Text => format!("tổng nội dung văn bản vượt quá {}", human_size(limit)),
+        }
+    }
+
+    fn label_en(self, limit: u64) -> String {
+        match self {
+            Bound::Unpacked => format!("it unpacks to more than {}", human_size(limit)),
+            Bound::SharedStrings => {
+                format!("its shared-strings table has more than {limit} entries")
+            }
+            Bound::Rows => format!("the sheet has more than {limit} rows"),
+            Bound::Cells => format!("the sheet has more than {limit} non-empty cells"),
+            Bound::Text => format!("its text exceeds {} in total", human_size(limit)),
+        }
+    }
 }
 
 impl ImportError {
@@ -113,6 +164,7 @@ impl ImportError {
             ImportError::MissingColumns(_) => "missing_columns",
             ImportError::Empty => "empty",
             ImportError::Rows(_) => "rows",
+            ImportError::TooMuch { .. } => "too_much",
         }
     }
 
@@ -120,7 +172,7 @@ impl ImportError {
     pub fn message_vi(&self) -> String {
         match self {
             ImportError::TooLarge { limit } => {
-                format!("Tệp quá lớn: dung lượng tối đa là {}.", human_size(*limit))
+                format!("Tệp quá lớn: dung lượng tối đa là {}.", human_size(u64::try_from(*limit).unwrap_or(u64::MAX)))
             }
             ImportError::BadEncoding => {
                 "Tệp CSV không phải văn bản UTF-8. Hãy lưu lại tệp với bảng mã UTF-8 (CSV UTF-8)."
@@ -144,6 +196,10 @@ impl ImportError {
             ImportError::Rows(rows) => {
                 format!("Có {} lỗi trong dữ liệu; chưa nhập dòng nào.", rows.len())
             }
+            ImportError::TooMuch { what, limit } => format!(
+                "Tệp vượt quá giới hạn cho phép: {}. Chưa nhập dòng nào; hãy chia nhỏ tệp.",
+                what.label_vi(*limit)
+            ),
         }
     }
 
@@ -153,7 +209,7 @@ impl ImportError {
             ImportError::TooLarge { limit } => {
                 format!(
                     "File too large: the maximum size is {}.",
-                    human_size(*limit)
+                    human_size(u64::try_from(*limit).unwrap_or(u64::MAX))
                 )
             }
             ImportError::BadEncoding => {
@@ -177,11 +233,15 @@ impl ImportError {
             ImportError::Rows(rows) => {
                 format!("{} errors in the data; nothing was imported.", rows.len())
             }
+            ImportError::TooMuch { what, limit } => format!(
+                "The file is beyond the import limits: {}. Nothing was imported; split the file.",
+                what.label_en(*limit)
+            ),
         }
     }
 }
 
-fn human_size(bytes: usize) -> String {
+fn human_size(bytes: u64) -> String {
     if bytes % (1024 * 1024) == 0 {
         format!("{} MB", bytes / (1024 * 1024))
     } else {

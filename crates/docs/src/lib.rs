@@ -46,6 +46,7 @@ mod dossier;
 mod error;
 mod export;
 mod import;
+mod limits;
 mod list;
 mod records;
 mod registry;
@@ -56,7 +57,7 @@ mod text;
 use serde::{Deserialize, Serialize};
 
 pub use dossier::{report_docx, ReportDoc, ReportSection};
-pub use error::{ExportError, ImportError, RowError};
+pub use error::{Bound, ExportError, ImportError, RowError};
 pub use export::{export_people, export_units};
 pub use import::{parse_people, parse_units};
 pub use list::export_table;

@@ -7,7 +7,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
 use chrono::NaiveDate;
 
-use crate::error::ImportError;
+use crate::error::{Bound, ImportError};
+use crate::limits::{check_xlsx, MAX_ROWS, MAX_TEXT_BYTES};
 use crate::text::{
     csv_unguard, decode_ooxml_escapes, fold, format_date, format_number, in_date_range,
 };
@@ -204,6 +205,12 @@ pub(crate) fn read_csv(bytes: &[u8]) -> Result<Option<Table>, ImportError> {
             })
             .collect();
         if !cells.is_empty() {
+            if rows.len() > MAX_ROWS {
+                return Err(ImportError::TooMuch {
+                    what: Bound::Rows,
+                    limit: MAX_ROWS as u64,
+                });
+            }
             rows.push(Row { number, cells });
         }
     }
@@ -298,6 +305,8 @@ fn with_workbook<T>(
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(legacy_xls());
     }
+    // Before calamine reads the shared strings whole: a bomb is refused unread.
+    check_xlsx(bytes)?;
     catch_unwind(AssertUnwindSafe(|| {
         let mut workbook: Xlsx<_> =
             calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(bad_spreadsheet)?;
@@ -391,6 +400,7 @@ fn stream_sheet(
         .worksheet_cells_reader(name)
         .map_err(SheetError::Xlsx)?;
     let (mut seen, mut kept) = (0usize, 0usize);
+    let mut budget = Budget::default();
     let mut last: Option<(u32, u32)> = None;
     let mut current: Option<Row> = None;
     while let Some(cell) = reader.next_cell().map_err(SheetError::Xlsx)? {
@@ -415,11 +425,13 @@ fn stream_sheet(
         if kept > MAX_CELLS {
             return Err(SheetError::TooManyCells);
         }
+        budget.text(&value)?;
         let number = usize::try_from(row).map_or(usize::MAX, |r| r.saturating_add(1));
         let col = usize::try_from(col).unwrap_or(usize::MAX);
         match &mut current {
             Some(r) if r.number == number => r.cells.push((col, value)),
             _ => {
+                budget.row()?;
                 let done = current.replace(Row {
                     number,
                     cells: vec![(col, value)],
@@ -454,7 +466,9 @@ fn read_xlsx_inner(
         match read_sheet(workbook, &first) {
             Ok(Some(table)) if accept_first(&table) => return Ok(Some(table)),
             Ok(_) | Err(SheetError::Xlsx(_)) => {}
-            Err(e @ SheetError::TooManyCells) => return Err(e.into_import()),
+            Err(e @ (SheetError::TooManyCells | SheetError::Limit(..))) => {
+                return Err(e.into_import())
+            }
         }
     }
     Err(ImportError::MissingSheet {
@@ -469,16 +483,48 @@ fn bad_spreadsheet(e: XlsxError) -> ImportError {
 enum SheetError {
     Xlsx(XlsxError),
     TooManyCells,
+    /// A limit on rows or kept text.
+    Limit(Bound, u64),
 }
 
 impl SheetError {
     fn into_import(self) -> ImportError {
         match self {
             SheetError::Xlsx(e) => bad_spreadsheet(e),
-            SheetError::TooManyCells => ImportError::BadSpreadsheet(format!(
-                "the worksheet has too many cells (more than {MAX_CELLS})"
-            )),
+            SheetError::TooManyCells => ImportError::TooMuch {
+                what: Bound::Cells,
+                limit: MAX_CELLS as u64,
+            },
+            SheetError::Limit(what, limit) => ImportError::TooMuch { what, limit },
         }
+    }
+}
+
+/// Rows and text kept from one sheet so far.
+#[derive(Default)]
+struct Budget {
+    rows: usize,
+    text: usize,
+}
+
+impl Budget {
+    fn row(&mut self) -> Result<(), SheetError> {
+        self.rows += 1;
+        // The header row is not a data row.
+        if self.rows > MAX_ROWS + 1 {
+            return Err(SheetError::Limit(Bound::Rows, MAX_ROWS as u64));
+        }
+        Ok(())
+    }
+
+    fn text(&mut self, cell: &Cell) -> Result<(), SheetError> {
+        if let Cell::Text(s) = cell {
+            self.text = self.text.saturating_add(s.len());
+            if self.text > MAX_TEXT_BYTES {
+                return Err(SheetError::Limit(Bound::Text, MAX_TEXT_BYTES as u64));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -490,6 +536,7 @@ fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Option<T
         .worksheet_cells_reader(name)
         .map_err(SheetError::Xlsx)?;
     let mut cells: Vec<(u32, u32, Cell)> = Vec::new();
+    let mut budget = Budget::default();
     let mut seen = 0usize;
     while let Some(cell) = reader.next_cell().map_err(SheetError::Xlsx)? {
         seen += 1;
@@ -507,6 +554,7 @@ fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Option<T
         if cells.len() >= MAX_CELLS {
             return Err(SheetError::TooManyCells);
         }
+        budget.text(&value)?;
         cells.push((row, col, value));
     }
     // Cells normally arrive in order, but the file format does not promise it.
@@ -521,10 +569,13 @@ fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Option<T
                 Some((c, v)) if *c == col => *v = value,
                 _ => last.cells.push((col, value)),
             },
-            _ => rows.push(Row {
-                number,
-                cells: vec![(col, value)],
-            }),
+            _ => {
+                budget.row()?;
+                rows.push(Row {
+                    number,
+                    cells: vec![(col, value)],
+                })
+            }
         }
     }
     Ok(Table::from_rows(rows))

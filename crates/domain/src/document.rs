@@ -116,8 +116,9 @@ pub const SECTIONS_MAX: usize = 200;
 pub const HEADING_MAX: usize = 500;
 /// Maximum length of a sanitised section body, in characters.
 pub const BODY_MAX: usize = 100_000;
-/// A body larger than this many bytes is refused before it is even parsed.
-const BODY_RAW_MAX_BYTES: usize = 1_000_000;
+/// A body larger than this many bytes is refused before it is even parsed (four bytes per
+/// character of [`BODY_MAX`]: nothing longer can sanitise to an accepted body but markup).
+pub const BODY_RAW_MAX_BYTES: usize = 4 * BODY_MAX;
 pub const BASES_MAX: usize = 50;
 pub const BASE_LINE_MAX: usize = 2_000;
 pub const RECIPIENTS_MAX: usize = 50;
@@ -159,10 +160,20 @@ fn nfc(s: &str) -> String {
 /// The result is a fixed point: `sanitize_html(&sanitize_html(x)) == sanitize_html(x)`. HTML
 /// parsing can rearrange markup (e.g. removing a tag may make its neighbours merge), so the
 /// cleaner is re-applied until its output no longer changes.
+///
+/// Work is linear in the input: a first pass ([`prepare`]) drops every attribute (the
+/// cleaner would drop them anyway; left in, distinct attributes defeat the HTML parser's
+/// bound on repeated formatting elements, which made the parse quadratic) and measures the
+/// markup. Input with more than [`BODY_TAGS_MAX`] tags or nested deeper than
+/// [`BODY_DEPTH_MAX`] is kept as escaped text instead of being parsed; validation refuses
+/// such bodies first ([`markup_within_limits`]).
 pub fn sanitize_html(input: &str) -> String {
     let cleaner = sanitizer();
     let pass = |s: &str| nfc(&cleaner.clean(s).to_string()).trim().to_owned();
-    let mut current = pass(&nfc(input));
+    let Some(prepared) = prepare(input) else {
+        return nfc(&escape_html(input)).trim().to_owned();
+    };
+    let mut current = pass(&nfc(&prepared));
     for _ in 1..SANITIZE_MAX_PASSES {
         let next = pass(&current);
         if next == current {
@@ -171,6 +182,125 @@ pub fn sanitize_html(input: &str) -> String {
         current = next;
     }
     current
+}
+
+/// Most tags a rich-text body may hold.
+pub const BODY_TAGS_MAX: usize = 20_000;
+/// Deepest nesting of elements in a rich-text body (counting elements whose end tag is
+/// required; `p`, `li`, `td` and the like close by themselves).
+pub const BODY_DEPTH_MAX: usize = 100;
+
+/// Elements without content.
+const VOID_TAGS: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+/// Elements a following sibling closes by itself.
+const SELF_CLOSING_TAGS: [&str; 16] = [
+    "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup",
+    "colgroup", "caption", "rt", "rp",
+];
+
+/// Whether rich text is within [`BODY_TAGS_MAX`] and [`BODY_DEPTH_MAX`]; checked, together
+/// with the byte size, before a body is sanitised.
+pub fn markup_within_limits(input: &str) -> bool {
+    prepare(input).is_some()
+}
+
+/// One linear pass over the markup: every tag rewritten without its attributes, tags counted
+/// and nesting measured. `None` when over [`BODY_TAGS_MAX`] or [`BODY_DEPTH_MAX`].
+/// Anything that is not a tag is copied as it is; the sanitiser parses the result properly.
+fn prepare(input: &str) -> Option<String> {
+    let b = input.as_bytes();
+    let mut out = String::with_capacity(input.len());
+    let (mut tags, mut depth) = (0usize, 0usize);
+    let (mut copied, mut i) = (0usize, 0usize);
+    while let Some(rel) = b
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&c| c == b'<'))
+    {
+        let lt = i + rel;
+        let closing = b.get(lt + 1) == Some(&b'/');
+        let name_start = lt + 1 + usize::from(closing);
+        if !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            i = lt + 1;
+            continue;
+        }
+        let mut j = name_start;
+        while b
+            .get(j)
+            .is_some_and(|c| !(c.is_ascii_whitespace() || *c == b'/' || *c == b'>'))
+        {
+            j += 1;
+        }
+        // The end of the tag: the first `>` outside a quoted attribute value.
+        let mut k = j;
+        let mut after_eq = false;
+        let end = loop {
+            match b.get(k) {
+                None => break None,
+                Some(b'>') => break Some(k),
+                Some(b'=') => after_eq = true,
+                Some(q @ (b'"' | b'\'')) if after_eq => {
+                    let q = *q;
+                    match b.get(k + 1..).and_then(|r| r.iter().position(|&c| c == q)) {
+                        Some(p) => k += p + 1,
+                        None => break None,
+                    }
+                    after_eq = false;
+                }
+                Some(c) if c.is_ascii_whitespace() => {}
+                Some(_) => after_eq = false,
+            }
+            k += 1;
+        };
+        // An unterminated tag at the end: left to the parser, which drops it.
+        let Some(end) = end else {
+            break;
+        };
+        let name = input.get(name_start..j)?.to_ascii_lowercase();
+        tags += 1;
+        if tags > BODY_TAGS_MAX {
+            return None;
+        }
+        let nests =
+            !VOID_TAGS.contains(&name.as_str()) && !SELF_CLOSING_TAGS.contains(&name.as_str());
+        if nests && !closing && b.get(end.wrapping_sub(1)) != Some(&b'/') {
+            depth += 1;
+            if depth > BODY_DEPTH_MAX {
+                return None;
+            }
+        } else if nests && closing {
+            depth = depth.saturating_sub(1);
+        }
+        out.push_str(input.get(copied..lt)?);
+        out.push('<');
+        if closing {
+            out.push('/');
+        }
+        out.push_str(&name);
+        out.push('>');
+        copied = end + 1;
+        i = end + 1;
+    }
+    out.push_str(input.get(copied..)?);
+    Some(out)
+}
+
+/// Text as the sanitiser serialises it (`<`, `>`, `&`, no-break space as entities): shown,
+/// never parsed.
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn too_long(s: &str, max: usize) -> bool {
@@ -266,7 +396,9 @@ pub fn validate(content: &DocumentContent) -> Result<DocumentContent, DomainErro
                     "err-too-long",
                 ));
             }
-            let body_html = if section.body_html.len() > BODY_RAW_MAX_BYTES {
+            let body_html = if section.body_html.len() > BODY_RAW_MAX_BYTES
+                || !markup_within_limits(&section.body_html)
+            {
                 errors.push(FieldError::new(
                     &format!("sections[{i}].body_html"),
                     "err-too-long",
@@ -1562,5 +1694,62 @@ mod tests {
             base_line("123/VKSTC-V16", "", "", "Công văn về việc X"),
             "Căn cứ Công văn về việc X số 123/VKSTC-V16"
         );
+    }
+}
+
+#[cfg(test)]
+mod sanitize_timing {
+    use super::{markup_within_limits, sanitize_html, BODY_RAW_MAX_BYTES, BODY_TAGS_MAX};
+
+    /// The largest accepted bodies of the shapes that were slow, and the same shapes beyond
+    /// the limits: `cargo nextest run --workspace -E 'test(/sanitise_timing_probe/)'
+    /// --run-ignored only --no-capture`.
+    #[test]
+    #[ignore = "measurement"]
+    fn sanitise_timing_probe() {
+        let fit = |unit: &str| {
+            unit.repeat(BODY_RAW_MAX_BYTES.min(unit.len() * BODY_TAGS_MAX) / unit.len() - 1)
+        };
+        let attrs =
+            |f: &dyn Fn(usize) -> String, tags: usize| -> String { (0..tags).map(f).collect() };
+        let cases: Vec<(&str, String)> = vec![
+            (
+                "plain paragraphs",
+                "<p>Tỷ lệ hoàn thành</p>".repeat(BODY_RAW_MAX_BYTES / 27),
+            ),
+            (
+                "div nest 100 deep, repeated",
+                ("<div>".repeat(100) + "x" + &"</div>".repeat(100)).repeat(BODY_TAGS_MAX / 201),
+            ),
+            ("strong em unclosed", fit("<strong><em>x")),
+            (
+                "b with distinct attributes, at the tag limit",
+                attrs(&|i| format!("<b x={i}>"), BODY_TAGS_MAX - 1),
+            ),
+            (
+                "p b with distinct attributes, at the tag limit",
+                attrs(&|i| format!("<p><b x{i}>a"), BODY_TAGS_MAX / 2 - 1),
+            ),
+            (
+                "closed b with distinct attributes, at the tag limit",
+                attrs(&|i| format!("<b x={i}>a</b>"), BODY_TAGS_MAX / 2 - 1),
+            ),
+            (
+                "b with distinct attributes, 399 KB",
+                attrs(&|i| format!("<b x={i}>"), 36_000),
+            ),
+            ("div nest 40,000", "<div>".repeat(40_000)),
+        ];
+        for (name, input) in cases {
+            let t = std::time::Instant::now();
+            let out = sanitize_html(&input);
+            eprintln!(
+                "{name}: {} bytes, within limits {} → {} bytes in {:?}",
+                input.len(),
+                markup_within_limits(&input),
+                out.len(),
+                t.elapsed(),
+            );
+        }
     }
 }

@@ -329,12 +329,14 @@ pub fn check_article(
     if place.chars().count() > MAX_PLACE {
         errs.push(FieldError::new("place", "err-too-long"));
     }
-    let body = if body_html.len() > MAX_BODY * 4 {
-        errs.push(FieldError::new("body", "err-too-long"));
-        String::new()
-    } else {
-        sanitize_html(body_html)
-    };
+    // Size first: the sanitiser only ever sees bodies that may be accepted.
+    let body =
+        if body_html.len() > MAX_BODY * 4 || !crate::document::markup_within_limits(body_html) {
+            errs.push(FieldError::new("body", "err-too-long"));
+            String::new()
+        } else {
+            sanitize_html(body_html)
+        };
     if body.is_empty() && errs.iter().all(|e| e.field != "body") {
         errs.push(FieldError::new("body", "err-required"));
     } else if body.chars().count() > MAX_BODY {

@@ -95,6 +95,19 @@ impl StoreError {
         }
     }
 
+    /// The database refused a text value itself: PostgreSQL's "invalid byte sequence" (a NUL
+    /// in text, SQLSTATE 22021) or "untranslatable character" (22P05). The request's fault, not
+    /// the server's; the edge refuses control characters first, this is the safety net.
+    pub fn is_bad_text(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(d)) => {
+                matches!(d.code().as_deref(), Some("22021") | Some("22P05"))
+                    || d.message().contains("invalid byte sequence")
+            }
+            _ => false,
+        }
+    }
+
     /// Is this a unique-constraint violation (on either backend)?
     pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         match e {

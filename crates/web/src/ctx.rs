@@ -229,6 +229,16 @@ pub async fn context(State(app): State<AppState>, req: Request, next: Next) -> R
         .or_else(|| cookie(&parts.headers, LANG_COOKIE).map(Lang::parse))
         .unwrap_or(Lang::Vi);
 
+    // Control characters never reach a handler (or the database) through the path or query.
+    if crate::control::in_percent_encoded(path.as_bytes())
+        || parts
+            .uri
+            .query()
+            .is_some_and(|q| crate::control::in_percent_encoded(q.as_bytes()))
+    {
+        return finish(control_char(), lang, is_api, &path, None);
+    }
+
     let mut body = body;
     if is_unsafe(&parts.method) {
         if cross_site(&parts.headers) {
@@ -268,6 +278,37 @@ pub async fn context(State(app): State<AppState>, req: Request, next: Next) -> R
                 return finish(AppError::Csrf, lang, is_api, &path, None);
             }
         }
+    }
+
+    // Nor through a form or JSON body (read here whole, within the largest body limit; the
+    // route's own limit still applies when the handler reads it).
+    let checked = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| {
+            let c = c.trim_start().to_ascii_lowercase();
+            if c.starts_with("application/x-www-form-urlencoded") {
+                Some(crate::control::in_percent_encoded as fn(&[u8]) -> bool)
+            } else if c.starts_with("application/json")
+                || c.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim_end().ends_with("+json"))
+            {
+                Some(crate::control::in_json as fn(&[u8]) -> bool)
+            } else {
+                None
+            }
+        });
+    if let Some(has_control) = checked {
+        let bytes = match to_bytes(body, crate::UPLOAD_LIMIT).await {
+            Ok(b) => b,
+            Err(_) => return finish(AppError::TooLarge, lang, is_api, &path, None),
+        };
+        if has_control(&bytes) {
+            return finish(control_char(), lang, is_api, &path, None);
+        }
+        body = Body::from(bytes);
     }
 
     // An account with a one-time password must change it before anything else.
@@ -319,6 +360,10 @@ pub async fn context(State(app): State<AppState>, req: Request, next: Next) -> R
         return finish(AppError::TooLarge, lang, is_api, &path, Some(&ctx));
     }
     resp
+}
+
+fn control_char() -> AppError {
+    AppError::BadRequest("err-control-char".into())
 }
 
 fn is_problem(r: &Response) -> bool {

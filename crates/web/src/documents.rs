@@ -57,6 +57,9 @@ impl DocumentBody {
                 heading: s.heading.clone(),
                 body_html: match (&s.body_html, &s.body_text) {
                     (Some(h), _) => h.clone(),
+                    // Too long to be accepted: left as it is for validation to refuse
+                    // unconverted.
+                    (None, Some(t)) if t.len() > document::BODY_RAW_MAX_BYTES => t.clone(),
                     (None, Some(t)) => editable::markdown_to_html(t),
                     (None, None) => String::new(),
                 },

@@ -86,6 +86,10 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate { field, key } => AppError::Duplicate { field, value: key },
             StoreError::Domain(d) => d.into(),
             StoreError::Refused { key, args } => AppError::Refused { key, args },
+            other if other.is_bad_text() => {
+                tracing::warn!(error = %other, "text refused by the database");
+                AppError::BadRequest("err-control-char".into())
+            }
             other if other.is_unavailable() => {
                 tracing::warn!(error = %other, "database unavailable");
                 AppError::Unavailable

@@ -1,7 +1,7 @@
 //! Uploaded files: only the kinds offices exchange (PDF, Word, Excel, images), recognised by
 //! their first bytes rather than by the name they came with, and never served inline.
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::http::StatusCode;
@@ -148,8 +148,10 @@ pub async fn api_attach_document(
     ctx: Ctx,
     Path(id): Path<String>,
     Query(q): Query<NameParam>,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Json<LegalDocument>> {
+    ctx.may(Action::ManageDocuments, &Resource::SYSTEM)?;
+    let body = crate::imports::read_body(body, MAX_FILE_BYTES).await?;
     Ok(Json(
         attach_document(&app, &ctx, &id, &q.name, &body).await?,
     ))
@@ -163,8 +165,11 @@ pub async fn api_attach_conference(
     ctx: Ctx,
     Path(id): Path<String>,
     Query(q): Query<NameParam>,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Response> {
+    let c = app.store.get_conference(&id).await?;
+    crate::groups::may_host(&app, &ctx, &c.group_id, &c.host.id).await?;
+    let body = crate::imports::read_body(body, MAX_FILE_BYTES).await?;
     let f = attach_conference(&app, &ctx, &id, &q.name, &body).await?;
     Ok((StatusCode::CREATED, Json(f)).into_response())
 }

@@ -1,10 +1,11 @@
 //! Imports and exports of the unit registry: the docs crate parses, the domain validates,
 //! the store applies whole or not at all. Shared by pages and the API.
 
+use axum::body::{Body, Bytes};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use thidua_docs::{Format, ImportError, PersonRecord, UnitRecord};
-use thidua_domain::auth::{Action, Resource};
+use thidua_domain::auth::{may_somewhere, Action, Resource};
 use thidua_domain::unit::{PersonInput, UnitInput};
 use thidua_domain::DomainError;
 
@@ -47,6 +48,34 @@ pub(crate) fn file_error(e: ImportError) -> AppError {
     }
 }
 
+/// Reads a raw upload body (the API's imports and attachments) once the caller's rights are
+/// checked: handlers take the unread [`Body`] so that nothing is read for a caller who may
+/// not upload. Anything beyond `limit` bytes is refused (413).
+pub async fn read_body(body: Body, limit: usize) -> AppResult<Bytes> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::TooLarge)
+}
+
+/// May the caller import units anywhere? Checked before the file is read (which units the
+/// file touches is only known after; each row is checked again then).
+pub fn may_import_units(ctx: &Ctx) -> AppResult<()> {
+    may_anywhere(ctx, Action::ImportUnits)
+}
+
+/// May the caller import people anywhere? As [`may_import_units`].
+pub fn may_import_people(ctx: &Ctx) -> AppResult<()> {
+    may_anywhere(ctx, Action::ManagePeople)
+}
+
+fn may_anywhere(ctx: &Ctx, action: Action) -> AppResult<()> {
+    if may_somewhere(&ctx.user()?.actor, action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 fn domain_issues(row: usize, e: DomainError) -> Vec<RowIssue> {
     match e {
         DomainError::Invalid(f) => f.iter().map(|f| issue(row, &f.field, &f.key)).collect(),
@@ -59,7 +88,7 @@ fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
 }
 
 pub async fn import_units(app: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<usize> {
-    ctx.user()?;
+    may_import_units(ctx)?;
     let records = thidua_docs::parse_units(bytes).map_err(file_error)?;
     let mut rows = Vec::new();
     let mut issues = Vec::new();
@@ -104,7 +133,7 @@ pub async fn import_units(app: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<
 }
 
 pub async fn import_people(app: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<usize> {
-    ctx.user()?;
+    may_import_people(ctx)?;
     let records = thidua_docs::parse_people(bytes).map_err(file_error)?;
     let mut rows = Vec::new();
     let mut issues = Vec::new();

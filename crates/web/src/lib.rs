@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod api;
 pub mod auth;
+pub mod control;
 pub mod ctx;
 pub mod documents;
 pub mod error;
@@ -89,7 +90,7 @@ async fn openapi_json() -> Json<serde_json::Value> {
 }
 
 /// Uploads (imports) may be up to the importer's limit plus multipart overhead.
-const UPLOAD_LIMIT: usize = thidua_docs::MAX_IMPORT_BYTES + 64 * 1024;
+pub(crate) const UPLOAD_LIMIT: usize = thidua_docs::MAX_IMPORT_BYTES + 64 * 1024;
 const BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {

@@ -6,6 +6,7 @@ mod common;
 
 mod activities;
 mod api;
+mod bounded;
 mod cli;
 mod documents;
 mod durability;

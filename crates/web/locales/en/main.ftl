@@ -171,6 +171,7 @@ err-csrf = Invalid request (missing or wrong anti-forgery token). Reload the pag
 err-conflict = Someone else saved first. Look at the current data and enter your change again.
 err-bad-json = Malformed JSON.
 err-bad-request = Bad request.
+err-control-char = The request contains a control character (such as NUL) that text may not hold; remove it and send again.
 err-too-large = The file is too large.
 err-unavailable = The database cannot take requests right now (storage full or restarting); nothing was written. Please try again in a few minutes.
 err-internal = Internal error. Please try again later.

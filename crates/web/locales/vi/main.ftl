@@ -171,6 +171,7 @@ err-csrf = Yêu cầu không hợp lệ (thiếu hoặc sai mã chống giả m�
 err-conflict = Người khác đã lưu thay đổi trước bạn. Hãy xem dữ liệu hiện tại và nhập lại.
 err-bad-json = Dữ liệu JSON không hợp lệ.
 err-bad-request = Yêu cầu không hợp lệ.
+err-control-char = Yêu cầu có ký tự điều khiển (như NUL) không được phép trong văn bản; hãy xoá ký tự đó rồi gửi lại.
 err-too-large = Tệp quá lớn.
 err-unavailable = Cơ sở dữ liệu tạm thời không nhận được yêu cầu (đầy bộ nhớ lưu trữ hoặc đang khởi động lại); chưa có gì được ghi. Vui lòng thử lại sau ít phút.
 err-internal = Lỗi hệ thống. Vui lòng thử lại sau.

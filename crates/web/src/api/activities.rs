@@ -1,7 +1,7 @@
 //! JSON API for the year's activities (plan, calendar, reports with photos, year-end counts)
 //! and the news articles drafted from conferences (public once published).
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -181,8 +181,11 @@ pub async fn add_activity_photo(
     ctx: Ctx,
     Path(id): Path<String>,
     Query(q): Query<PhotoParams>,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Response> {
+    let a = app.store.get_activity(&id).await?;
+    rules::may_manage(&app, &ctx, &rules::owner_of(&a)).await?;
+    let body = crate::imports::read_body(body, MAX_PHOTO_BYTES).await?;
     let p =
         rules::add_activity_photo(&app, &ctx, &id, &q.name, q.caption.as_deref(), &body).await?;
     Ok((StatusCode::CREATED, Json(p)).into_response())
@@ -379,8 +382,11 @@ pub async fn add_article_photo(
     ctx: Ctx,
     Path(id): Path<String>,
     Query(q): Query<PhotoParams>,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Response> {
+    let a = app.store.get_article(&id).await?;
+    rules::may_manage(&app, &ctx, &rules::article_owner(&a)).await?;
+    let body = crate::imports::read_body(body, MAX_PHOTO_BYTES).await?;
     let p = rules::add_article_photo(&app, &ctx, &id, &q.name, q.caption.as_deref(), &body).await?;
     Ok((StatusCode::CREATED, Json(p)).into_response())
 }

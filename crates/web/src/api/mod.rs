@@ -11,7 +11,7 @@ pub mod registrations;
 pub mod registry;
 pub mod scoring;
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -237,8 +237,10 @@ pub struct ImportResult {
 pub async fn import_units(
     State(app): State<AppState>,
     ctx: Ctx,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Json<ImportResult>> {
+    crate::imports::may_import_units(&ctx)?;
+    let body = crate::imports::read_body(body, thidua_docs::MAX_IMPORT_BYTES).await?;
     let n = crate::imports::import_units(&app, &ctx, &body).await?;
     Ok(Json(ImportResult { imported: n }))
 }
@@ -369,8 +371,10 @@ pub async fn update_person(
 pub async fn import_people(
     State(app): State<AppState>,
     ctx: Ctx,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Json<ImportResult>> {
+    crate::imports::may_import_people(&ctx)?;
+    let body = crate::imports::read_body(body, thidua_docs::MAX_IMPORT_BYTES).await?;
     let n = crate::imports::import_people(&app, &ctx, &body).await?;
     Ok(Json(ImportResult { imported: n }))
 }

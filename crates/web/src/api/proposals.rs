@@ -1,7 +1,7 @@
 //! JSON API for the year's end: proposals and their workflow, dossiers, the public
 //! consultation, the council's members and vote, and decisions.
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -311,12 +311,13 @@ pub async fn attach(
     ctx: Ctx,
     Path(id): Path<String>,
     Query(q): Query<NameParam>,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Response> {
     let p = app.store.get_proposal(&id).await?;
     if rules::may_review(&app, &ctx, &p.council_id).await.is_err() {
         rules::may_propose(&app, &ctx, &p.unit_id).await?;
     }
+    let body = crate::imports::read_body(body, crate::files::MAX_FILE_BYTES).await?;
     let name = clean_name(&q.name);
     let ctype = check_upload(&name, &body)?;
     let f = app

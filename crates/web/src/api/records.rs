@@ -1,6 +1,6 @@
 //! JSON API for people's yearly records, the register of initiatives and exemplary models.
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -103,8 +103,10 @@ pub async fn import_records(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Json<ImportResult>> {
+    rules::may_manage_unit(&app, &ctx, &id).await?;
+    let body = crate::imports::read_body(body, thidua_docs::MAX_IMPORT_BYTES).await?;
     let n = rules::import_records(&app, &ctx, &id, &body).await?;
     Ok(Json(ImportResult { imported: n }))
 }

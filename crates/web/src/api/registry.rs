@@ -1,7 +1,7 @@
 //! JSON API of the awards registry: search, histories, one award, the import and the year
 //! report of a council.
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
@@ -142,8 +142,10 @@ pub async fn person_awards(
 pub async fn import(
     State(app): State<AppState>,
     ctx: Ctx,
-    body: Bytes,
+    body: Body,
 ) -> AppResult<Json<ImportResult>> {
+    rules::import_scope(&ctx)?;
+    let body = crate::imports::read_body(body, thidua_docs::MAX_IMPORT_BYTES).await?;
     let n = rules::import(&app, &ctx, &body).await?;
     Ok(Json(ImportResult { imported: n }))
 }

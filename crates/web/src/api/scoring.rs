@@ -585,10 +585,12 @@ pub async fn add_evidence(
     ctx: Ctx,
     Path((id, unit_id)): Path<(String, String)>,
     axum::extract::Query(p): axum::extract::Query<EvidenceParams>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> AppResult<Response> {
     let s = app.store.get_scheme(&id).await?;
     app.store.get_unit(&unit_id).await?;
+    rules::may_enter(&app, &ctx, &unit_id).await?;
+    let body = crate::imports::read_body(body, crate::files::MAX_FILE_BYTES).await?;
     let f = rules::add_evidence(&app, &ctx, &s, &unit_id, p.leaf.trim(), &p.name, &body).await?;
     Ok((StatusCode::CREATED, Json(f)).into_response())
 }
@@ -688,9 +690,10 @@ pub async fn import_scheme(
     ctx: Ctx,
     Path(id): Path<String>,
     axum::extract::Query(p): axum::extract::Query<ImportParams>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> AppResult<Response> {
     rules::may_manage(&app, &ctx, &id).await?;
+    let body = crate::imports::read_body(body, thidua_docs::MAX_IMPORT_BYTES).await?;
     let scheme = thidua_docs::parse_scheme(&body).map_err(crate::imports::file_error)?;
     let by = ctx.user()?.user.username.clone();
     let s = app
@@ -733,9 +736,11 @@ pub async fn import_values_file(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> AppResult<Json<Imported>> {
     let s = app.store.get_scheme(&id).await?;
+    rules::may_manage(&app, &ctx, &s.year_id).await?;
+    let body = crate::imports::read_body(body, thidua_docs::MAX_IMPORT_BYTES).await?;
     let n = rules::import_indicator_file(&app, &ctx, &s, &body).await?;
     Ok(Json(Imported { rows: n }))
 }

@@ -843,7 +843,13 @@ pub async fn news_save(
     let version = field(&f, "version").parse::<i64>().unwrap_or(-1);
     let by = ctx.user()?.user.username.clone();
     let res = async {
-        let body = thidua_domain::editable::markdown_to_html(&field(&f, "body"));
+        let raw = field(&f, "body");
+        // Too long to be accepted: refused by the check below without being converted.
+        let body = if raw.len() > thidua_domain::news::MAX_BODY * 4 {
+            raw
+        } else {
+            thidua_domain::editable::markdown_to_html(&raw)
+        };
         let text =
             thidua_domain::news::check_article(&field(&f, "title"), &field(&f, "place"), &body)?;
         Ok::<_, AppError>(

@@ -811,7 +811,7 @@ pub async fn read_upload_named(mut mp: Multipart) -> AppResult<(String, Vec<u8>)
 }
 
 pub async fn import(State(app): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResult<Response> {
-    ctx.user()?;
+    crate::imports::may_import_units(&ctx)?;
     let l = L::new(&ctx);
     let mut page = ImportPage {
         title: l.t("units-import"),
