@@ -7,6 +7,7 @@
 //! compatible with Times New Roman and covering Vietnamese) ships in `fonts/` and is parsed once
 //! per process.
 
+pub mod docx;
 mod extract;
 mod html;
 pub mod pades;

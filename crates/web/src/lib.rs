@@ -260,6 +260,14 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/documents/{id}/versions/{version}/pdf",
             get(api::documents::pdf),
         )
+        .route(
+            "/documents/{id}/versions/{version}/docx",
+            get(api::documents::docx),
+        )
+        .route(
+            "/api/v1/documents/{id}/versions/{version}/docx",
+            get(api::documents::docx),
+        )
         .route("/verify", get(pages::documents::verify))
         .route("/verify/{code}", get(pages::documents::verify_code))
         .route("/scoring", get(pages::coming))

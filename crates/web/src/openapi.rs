@@ -78,6 +78,7 @@ use crate::api;
         api::documents::verify,
         api::documents::trust_anchors,
         api::documents::verify_file,
+        api::documents::docx,
         api::documents::install_certificate,
         api::documents::pdf_to_sign,
         api::documents::signed_pdf,

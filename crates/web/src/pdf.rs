@@ -62,7 +62,7 @@ pub async fn render_version(
     version: i64,
     host: Option<&str>,
 ) -> AppResult<(String, Vec<u8>)> {
-    let (name, rendered) = render_fresh(app, document_id, version, host, true).await?;
+    let (name, rendered) = render_fresh(app, document_id, version, host, Mode::Stored).await?;
     Ok((name, rendered))
 }
 
@@ -80,7 +80,7 @@ pub async fn pades_append(
     let (base, after, issued_sha256) = match app.store.version_pdf(document_id, version).await? {
         Some(v) => (v.pdf, v.signatures, v.issued_sha256),
         None => {
-            let (_, pdf) = render_fresh(app, document_id, version, None, false).await?;
+            let (_, pdf) = render_fresh(app, document_id, version, None, Mode::Fresh).await?;
             let sha = thidua_pdf::pades::sha256_hex(&pdf);
             (pdf, 0, sha)
         }
@@ -129,7 +129,7 @@ pub async fn pdf_to_sign(
     document_id: &str,
     version: i64,
 ) -> AppResult<(String, Vec<u8>)> {
-    let (name, pdf) = render_fresh(app, document_id, version, None, true).await?;
+    let (name, pdf) = render_fresh(app, document_id, version, None, Mode::Stored).await?;
     if app.store.version_pdf(document_id, version).await?.is_some() {
         return Ok((name, pdf));
     }
@@ -151,13 +151,34 @@ pub async fn trust_list(app: &AppState) -> AppResult<Vec<Vec<u8>>> {
         .collect())
 }
 
-/// Render one version (`stored`: serve the signed PDF instead when there is one).
+/// What `render_fresh` makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The signed PDF when there is one, else a fresh PDF.
+    Stored,
+    /// A fresh PDF.
+    Fresh,
+    /// The same document as a Word file, to edit.
+    Docx,
+}
+
+/// One version as a Word file (DOCX) in the Decree 30/2020 layout, with the same content as
+/// its PDF: offices edit in Word before signing.
+pub async fn render_version_docx(
+    app: &AppState,
+    document_id: &str,
+    version: i64,
+) -> AppResult<(String, Vec<u8>)> {
+    render_fresh(app, document_id, version, None, Mode::Docx).await
+}
+
+/// Render one version.
 async fn render_fresh(
     app: &AppState,
     document_id: &str,
     version: i64,
     host: Option<&str>,
-    stored: bool,
+    mode: Mode,
 ) -> AppResult<(String, Vec<u8>)> {
     let doc = app.store.get_group_document(document_id).await?;
     let v = app.store.get_document_version(document_id, version).await?;
@@ -214,6 +235,22 @@ async fn render_fresh(
             });
         }
     }
+    if mode == Mode::Docx {
+        let content = v.content.clone();
+        let bytes = tokio::task::spawn_blocking(move || {
+            thidua_pdf::docx::render_document_docx(&content, &head, &blocks)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let name = format!(
+            "{}-{}-v{}.docx",
+            doc.kind,
+            thidua_domain::text::fold(&g.name).replace(' ', "-"),
+            version
+        );
+        return Ok((name, bytes));
+    }
     let verification = Verification {
         code: v.verification_code.clone(),
         url: verify_url(app, host, &v.verification_code),
@@ -254,7 +291,7 @@ async fn render_fresh(
         thidua_domain::text::fold(&g.name).replace(' ', "-"),
         version
     );
-    if stored {
+    if mode == Mode::Stored {
         if let Some(signed) = app.store.version_pdf(document_id, version).await? {
             return Ok((name, signed.pdf));
         }
@@ -273,6 +310,27 @@ async fn render_fresh(
     .map_err(|e| AppError::Internal(e.to_string()))?
     .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((name, pdf))
+}
+
+/// A Word file as an HTTP response (a download).
+pub fn docx_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// The PDF as an HTTP response (inline, so a phone opens it).

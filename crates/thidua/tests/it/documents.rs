@@ -1073,3 +1073,59 @@ async fn anyone_checks_the_pdf_they_hold_on_the_verification_page() {
     );
     assert!(html.contains("Toàn văn đã ký"), "{html}");
 }
+
+/// Item 7 of issue "Evidence that holds": every group document also downloads as a Word
+/// file with the same content as its PDF (offices edit in Word before signing).
+#[tokio::test]
+async fn the_pact_downloads_as_a_word_file_with_the_same_text() {
+    use std::io::Read;
+    let app = common::spawn_demo().await;
+    let s = app.demo("xem").await;
+    let pact = pact13(&s).await;
+    let id = pact["id"].as_str().unwrap();
+    let r = s
+        .get(&format!("/api/v1/documents/{id}/versions/1/docx"))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .expect("document.xml")
+        .read_to_string(&mut xml)
+        .unwrap();
+    // The letterhead, the kind line, the number, the signers and the closing mark.
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "GIAO ƯỚC THI ĐUA",
+        "01/GƯTĐ-CTĐ13",
+        "Nguyễn Văn Tùng",
+        "./.",
+        "Times New Roman",
+    ] {
+        assert!(xml.contains(want), "{want} missing from the DOCX");
+    }
+    // Every section's text is there, as in the PDF.
+    let v = s.json(&format!("/api/v1/documents/{id}/versions/1")).await;
+    for sec in v["content"]["sections"].as_array().unwrap() {
+        let h = sec["heading"].as_str().unwrap();
+        // (XML escapes these; the headings without them are enough to compare)
+        if !h.is_empty() && !h.contains(['&', '<', '>', '"', '\'']) {
+            let first = h.split(". ").last().unwrap_or(h);
+            assert!(xml.contains(first), "section {h} missing");
+        }
+    }
+    // The page links it; signed out, nothing.
+    let anon = common::client();
+    let r = anon
+        .get(app.url(&format!("/api/v1/documents/{id}/versions/1/docx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}

@@ -724,3 +724,4 @@ docv-token-submit = Hand in the signed file
 err-sign-pdf-other = The file is not the PDF to sign of this version (or another member signed after you downloaded it): download the file to sign again.
 err-sign-pdf-one = The file must carry exactly one more signature: yours.
 err-sign-pdf-invalid = A signature in the file is not valid, its certificate is not on the trust list, or the file was changed after signing.
+docv-docx = Download Word (DOCX)

@@ -724,3 +724,4 @@ docv-token-submit = Nộp tệp đã ký
 err-sign-pdf-other = Tệp không phải là tệp PDF tải về để ký của phiên bản này (hoặc đã có đơn vị khác ký sau khi bạn tải về): hãy tải lại tệp cần ký.
 err-sign-pdf-one = Tệp phải có thêm đúng một chữ ký số của bạn.
 err-sign-pdf-invalid = Chữ ký số trên tệp không hợp lệ, chứng thư không thuộc danh sách tin cậy, hoặc tệp bị sửa sau khi ký.
+docv-docx = Tải Word (DOCX)

@@ -321,6 +321,18 @@ pub async fn verify(
     Ok(Json(signing::verify(&app, &id, version).await?.0))
 }
 
+#[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{version}/docx", summary = "The version as a Word file (DOCX, Decree 30/2020 layout) with the same content as its PDF, to edit before signing", tag = "documents",
+    params(("id" = String, Path), ("version" = i64, Path)), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = 404)))]
+pub async fn docx(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, version)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    ctx.may(Action::ViewUnits, &Resource::SYSTEM)?;
+    let (name, bytes) = crate::pdf::render_version_docx(&app, &id, version).await?;
+    Ok(crate::pdf::docx_response(&name, bytes))
+}
+
 /// A file's raw bytes, in the OpenAPI document.
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
