@@ -97,6 +97,37 @@ impl TestApp {
     }
 }
 
+/// With `THIDUA_TEST_DEEP_CHECK=1`, every test server's database must end with its data
+/// matching the digests its audit trail sealed: a write path that changes rows without
+/// auditing their entity shows up as the test failing here.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::env::var_os("THIDUA_TEST_DEEP_CHECK").is_none() || std::thread::panicking() {
+            return;
+        }
+        let url = self.db_url.clone();
+        let report = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let store = Store::connect(&url).await.expect("connect");
+                let r = store.verify_data().await.expect("deep verify");
+                store.close().await;
+                r
+            })
+        })
+        .join()
+        .expect("deep check thread");
+        assert!(
+            report.intact(),
+            "deep audit: data not sealed by the audit trail: {:?}",
+            report.problems
+        );
+    }
+}
+
 async fn serve(store: Store, db_url: String, dir: tempfile::TempDir) -> TestApp {
     let state = AppState {
         store: store.clone(),

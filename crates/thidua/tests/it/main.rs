@@ -7,6 +7,7 @@ mod common;
 mod activities;
 mod api;
 mod cli;
+mod deep_audit;
 mod documents;
 mod durability;
 mod faults;
