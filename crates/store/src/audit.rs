@@ -3,7 +3,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use thidua_domain::audit::{AuditRecord, ChainBreak, Verifier};
 
-use crate::db::Store;
+use crate::db::{Backend, Store};
 use crate::error::StoreError;
 use crate::Page;
 
@@ -162,6 +162,21 @@ impl Store {
         .await
     }
 
+    /// Whether audit_events has the `data_hash` column (migration 0019).
+    async fn has_data_hash(&self) -> Result<bool, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM pragma_table_info('audit_events') WHERE name = 'data_hash'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() \
+                 AND table_name = 'audit_events' AND column_name = 'data_hash'"
+            }
+        };
+        let n: i64 = sqlx::query(sql).fetch_one(&self.read).await?.try_get(0)?;
+        Ok(n > 0)
+    }
+
     /// The chain head as recorded (seq and hash): what to publish.
     pub async fn chain_head(&self) -> Result<PublishedHead, StoreError> {
         let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
@@ -193,7 +208,13 @@ impl Store {
         let mut v = Verifier::default();
         let mut after: i64 = 0;
         let mut seen_published: Option<String> = None;
-        let sql = format!("SELECT {COLS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 5000");
+        // A database not migrated yet (a backup being restored) has no digests.
+        let cols = if self.has_data_hash().await? {
+            COLS.to_owned()
+        } else {
+            COLS.replace("data_hash", "NULL AS data_hash")
+        };
+        let sql = format!("SELECT {cols} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 5000");
         let report = |checked, first_break| AuditReport {
             checked,
             head_seq,

@@ -13,6 +13,8 @@ pub struct TestApp {
     pub base: String,
     pub store: Store,
     pub db_url: String,
+    /// Check at drop that the data matches what the audit trail sealed (see `Drop`).
+    deep_check: std::sync::atomic::AtomicBool,
     _dir: tempfile::TempDir,
 }
 
@@ -74,6 +76,13 @@ pub async fn spawn(with_demo: bool) -> TestApp {
 }
 
 impl TestApp {
+    /// This test changes the data behind the application's back on purpose: skip the deep
+    /// audit check at drop.
+    pub fn tampered(&self) {
+        self.deep_check
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// A second server on the same database (its own pools and read cache), as a second
     /// `thidua serve` process behind a proxy would be.
     pub async fn second_server(&self) -> TestApp {
@@ -97,12 +106,16 @@ impl TestApp {
     }
 }
 
-/// With `THIDUA_TEST_DEEP_CHECK=1`, every test server's database must end with its data
-/// matching the digests its audit trail sealed: a write path that changes rows without
-/// auditing their entity shows up as the test failing here.
+/// Every test server's database must end with its data matching the digests its audit
+/// trail sealed (the deep audit): a write path that changes rows without auditing their
+/// entity makes the test that used it fail here. Tests that tamper with the data on purpose
+/// say so (`TestApp::tampered`); `THIDUA_TEST_DEEP_CHECK=0` turns the check off.
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if std::env::var_os("THIDUA_TEST_DEEP_CHECK").is_none() || std::thread::panicking() {
+        if !self.deep_check.load(std::sync::atomic::Ordering::Relaxed)
+            || std::env::var("THIDUA_TEST_DEEP_CHECK").as_deref() == Ok("0")
+            || std::thread::panicking()
+        {
             return;
         }
         let url = self.db_url.clone();
@@ -151,6 +164,7 @@ async fn serve(store: Store, db_url: String, dir: tempfile::TempDir) -> TestApp 
         base: format!("http://{addr}"),
         store,
         db_url,
+        deep_check: std::sync::atomic::AtomicBool::new(true),
         _dir: dir,
     }
 }
