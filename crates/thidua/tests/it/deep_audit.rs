@@ -350,3 +350,37 @@ async fn api_and_auditor_page_report_the_data_and_a_published_head() {
     let v = get("/api/v1/audit/verify?deep=true".into()).await;
     assert_eq!(v["data"]["problem_count"], 0, "{v}");
 }
+
+#[tokio::test]
+async fn an_upgraded_database_is_sealed_once_at_startup() {
+    let (db, mut c) = demo_db().await;
+    // Rows from before the deep audit: no event sealed them, and the one-time seal has not
+    // run yet.
+    let model = one(&mut c, "SELECT id FROM awards ORDER BY id LIMIT 1").await;
+    let old = "00000000-0000-7000-8000-0000000001d5";
+    exec(
+        &mut c,
+        "INSERT INTO awards (id, award_year, title_code, unit_id, created_at) \
+         SELECT $1, award_year, title_code, unit_id, created_at FROM awards WHERE id = $2",
+        &[old, &model],
+    )
+    .await;
+    exec(
+        &mut c,
+        "DELETE FROM app_meta WHERE meta_key = 'deep_audit_sealed'",
+        &[],
+    )
+    .await;
+    // Opening the store (as `thidua serve` does) seals it, with a `seal` event…
+    let (code, out) = run(&db, &["audit", "verify", "--deep"]);
+    assert_eq!(code, 0, "{out}");
+    let sealed = one(
+        &mut c,
+        &format!("SELECT action FROM audit_events WHERE entity = 'award' AND entity_id = '{old}'"),
+    )
+    .await;
+    assert_eq!(sealed, "seal");
+    // …once: data added later is reported, not sealed.
+    exec(&mut c, "DELETE FROM awards WHERE id = $1", &[old]).await;
+    assert_deep_names(&db, "deleted", "award", old);
+}
