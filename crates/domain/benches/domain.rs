@@ -34,6 +34,7 @@ fn audit(c: &mut Criterion) {
         after: Some("{\"name\":\"Viện kiểm sát nhân dân tỉnh Vĩnh Long\"}".into()),
         prev_hash: GENESIS.into(),
         hash: String::new(),
+        data_hash: None,
     };
     c.bench_function("audit chain_hash", |b| {
         b.iter(|| chain_hash(black_box(&r), GENESIS))

@@ -21,6 +21,10 @@ pub struct AuditRecord {
     pub after: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// SHA-256 of the entity's stored rows right after this event's transaction (see the
+    /// store's deep audit registry); None for entities it does not cover and older rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_hash: Option<String>,
 }
 
 /// Hash of a row's content chained to `prev_hash`. Fields are length-prefixed so that no
@@ -42,6 +46,10 @@ pub fn chain_hash(r: &AuditRecord, prev_hash: &str) -> String {
     field(&r.entity_id);
     field(r.before.as_deref().unwrap_or("\u{0}"));
     field(r.after.as_deref().unwrap_or("\u{0}"));
+    // Only when present, so that rows written before data digests existed still verify.
+    if let Some(d) = &r.data_hash {
+        field(d);
+    }
     hex::encode(h.finalize())
 }
 
@@ -59,6 +67,13 @@ pub enum ChainBreak {
     },
     /// The last rows were removed: the chain head says more rows exist.
     Truncated { last_seq: i64, head_seq: i64 },
+    /// A head published earlier (seq and hash) is not in the chain any more: the rows from
+    /// it on were removed or rewritten, even if the recorded head was rewritten to match.
+    PublishedHeadMissing {
+        seq: i64,
+        hash: String,
+        found: Option<String>,
+    },
 }
 
 /// Incremental verifier: feed rows in `seq` order.
@@ -134,6 +149,7 @@ mod tests {
                     after: Some("{}".into()),
                     prev_hash: prev.clone(),
                     hash: String::new(),
+                    data_hash: None,
                 };
                 r.hash = chain_hash(&r, &prev);
                 prev = r.hash.clone();
@@ -176,6 +192,15 @@ mod tests {
             verify(&c, 5, &h),
             Err(ChainBreak::Broken { seq: 3, .. })
         ));
+    }
+
+    #[test]
+    fn data_hash_is_chained_when_present() {
+        let c = chain(2);
+        let mut r = c[1].clone();
+        assert_eq!(chain_hash(&r, &r.prev_hash), r.hash);
+        r.data_hash = Some("ab".into());
+        assert_ne!(chain_hash(&r, &r.prev_hash), r.hash);
     }
 
     #[test]

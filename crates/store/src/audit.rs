@@ -3,7 +3,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use thidua_domain::audit::{AuditRecord, ChainBreak, Verifier};
 
-use crate::db::Store;
+use crate::db::{Backend, Store};
 use crate::error::StoreError;
 use crate::Page;
 
@@ -20,11 +20,41 @@ pub struct AuditFilter {
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditReport {
     pub checked: u64,
+    /// The chain head as recorded: publish it (seq and hash) so that a later check can tell
+    /// that the rows up to it are still there (`verify --head SEQ:HASH`).
     pub head_seq: i64,
+    pub head_hash: String,
     pub first_break: Option<ChainBreak>,
 }
 
-const COLS: &str = "seq, id, at, actor, address, action, entity, entity_id, before_json, after_json, prev_hash, hash";
+/// A chain head published earlier: `SEQ:HASH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl std::str::FromStr for PublishedHead {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self, StoreError> {
+        let bad = || StoreError::field("head", "err-bad-head");
+        let (seq, hash) = s.trim().split_once(':').ok_or_else(bad)?;
+        let seq: i64 = seq.trim().parse().map_err(|_| bad())?;
+        let hash = hash.trim().to_ascii_lowercase();
+        if seq < 0 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        Ok(PublishedHead { seq, hash })
+    }
+}
+
+impl std::fmt::Display for PublishedHead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+const COLS: &str = "seq, id, at, actor, address, action, entity, entity_id, before_json, after_json, prev_hash, hash, data_hash";
 
 fn from_row(r: &AnyRow) -> Result<AuditRecord, sqlx::Error> {
     Ok(AuditRecord {
@@ -40,6 +70,7 @@ fn from_row(r: &AnyRow) -> Result<AuditRecord, sqlx::Error> {
         after: r.try_get(9)?,
         prev_hash: r.try_get(10)?,
         hash: r.try_get(11)?,
+        data_hash: r.try_get(12)?,
     })
 }
 
@@ -116,7 +147,7 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         rows.iter()
-            .map(|r| Ok((from_row(r)?, r.try_get(12)?)))
+            .map(|r| Ok((from_row(r)?, r.try_get(13)?)))
             .collect()
     }
 
@@ -131,8 +162,44 @@ impl Store {
         .await
     }
 
+    /// Whether audit_events has the `data_hash` column (migration 0019).
+    async fn has_data_hash(&self) -> Result<bool, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM pragma_table_info('audit_events') WHERE name = 'data_hash'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() \
+                 AND table_name = 'audit_events' AND column_name = 'data_hash'"
+            }
+        };
+        let n: i64 = sqlx::query(sql).fetch_one(&self.read).await?.try_get(0)?;
+        Ok(n > 0)
+    }
+
+    /// The chain head as recorded (seq and hash): what to publish.
+    pub async fn chain_head(&self) -> Result<PublishedHead, StoreError> {
+        let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(PublishedHead {
+            seq: r.try_get(0)?,
+            hash: r.try_get(1)?,
+        })
+    }
+
     /// Walk the whole chain in batches and report the first break.
     pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        self.verify_audit_against(None).await
+    }
+
+    /// Walk the whole chain in batches and report the first break; with a head published
+    /// earlier, also that the event at its seq still has its hash (so rows removed from the
+    /// end, with the recorded head rewritten to match, are found).
+    pub async fn verify_audit_against(
+        &self,
+        published: Option<&PublishedHead>,
+    ) -> Result<AuditReport, StoreError> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&self.read)
             .await?;
@@ -140,7 +207,20 @@ impl Store {
         let head_hash: String = head.try_get(1)?;
         let mut v = Verifier::default();
         let mut after: i64 = 0;
-        let sql = format!("SELECT {COLS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 5000");
+        let mut seen_published: Option<String> = None;
+        // A database not migrated yet (a backup being restored) has no digests.
+        let cols = if self.has_data_hash().await? {
+            COLS.to_owned()
+        } else {
+            COLS.replace("data_hash", "NULL AS data_hash")
+        };
+        let sql = format!("SELECT {cols} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 5000");
+        let report = |checked, first_break| AuditReport {
+            checked,
+            head_seq,
+            head_hash: head_hash.clone(),
+            first_break,
+        };
         loop {
             let rows = sqlx::query(&sql).bind(after).fetch_all(&self.read).await?;
             if rows.is_empty() {
@@ -150,18 +230,34 @@ impl Store {
                 let rec = from_row(r)?;
                 after = rec.seq;
                 if let Err(b) = v.push(&rec) {
-                    return Ok(AuditReport {
-                        checked: v.checked,
-                        head_seq,
-                        first_break: Some(b),
-                    });
+                    return Ok(report(v.checked, Some(b)));
+                }
+                if published.is_some_and(|p| p.seq == rec.seq) {
+                    seen_published = Some(rec.hash.clone());
                 }
             }
         }
-        Ok(AuditReport {
-            checked: v.checked,
-            head_seq,
-            first_break: v.finish(head_seq, &head_hash).err(),
-        })
+        if let Err(b) = v.finish(head_seq, &head_hash) {
+            return Ok(report(v.checked, Some(b)));
+        }
+        if let Some(p) = published {
+            // Seq 0 is the empty chain's head: the genesis hash.
+            let found = if p.seq == 0 {
+                Some(thidua_domain::audit::GENESIS.to_owned())
+            } else {
+                seen_published
+            };
+            if found.as_deref() != Some(p.hash.as_str()) {
+                return Ok(report(
+                    v.checked,
+                    Some(ChainBreak::PublishedHeadMissing {
+                        seq: p.seq,
+                        hash: p.hash.clone(),
+                        found,
+                    }),
+                ));
+            }
+        }
+        Ok(report(v.checked, None))
     }
 }

@@ -41,20 +41,59 @@ pub(crate) fn key(cell: &BallotKey) -> [u8; 32] {
     })
 }
 
-/// Seal a secret ballot into its box (see domain::ballot_box).
+/// A secret vote whose ballots are sealed while it is open.
+#[derive(Clone, Copy)]
+pub(crate) enum Vote<'a> {
+    Election(&'a str),
+    Council(&'a str),
+}
+
+impl Vote<'_> {
+    fn table(self) -> &'static str {
+        match self {
+            Vote::Election(_) => "sealed_election_ballots",
+            Vote::Council(_) => "sealed_council_ballots",
+        }
+    }
+    fn key(self) -> &'static str {
+        match self {
+            Vote::Election(_) => "election_id",
+            Vote::Council(_) => "proposal_id",
+        }
+    }
+    /// The box's name, the ciphertexts' associated data.
+    fn name(self) -> String {
+        match self {
+            Vote::Election(id) => ballot_box::election_box(id),
+            Vote::Council(id) => ballot_box::proposal_box(id),
+        }
+    }
+    fn owner(self) -> String {
+        match self {
+            Vote::Election(id) | Vote::Council(id) => id.to_owned(),
+        }
+    }
+}
+
+/// Seal a secret ballot into its vote's box (see domain::ballot_box).
 pub(crate) async fn seal(
     conn: &mut sqlx::AnyConnection,
     key: &[u8; 32],
-    box_name: &str,
+    vote: Vote<'_>,
     ballot: &Ballot,
 ) -> Result<(), StoreError> {
     let mut nonce = [0u8; 12];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
-    sqlx::query("INSERT INTO sealed_ballots (ballot_box, sealed) VALUES ($1, $2)")
-        .bind(box_name)
-        .bind(ballot_box::seal(key, box_name, ballot, nonce))
-        .execute(&mut *conn)
-        .await?;
+    // Table and column names come from the enum above, never from input.
+    sqlx::query(&format!(
+        "INSERT INTO {} ({}, sealed) VALUES ($1, $2)",
+        vote.table(),
+        vote.key()
+    ))
+    .bind(vote.owner())
+    .bind(ballot_box::seal(key, &vote.name(), ballot, nonce))
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -63,24 +102,32 @@ pub(crate) async fn seal(
 pub(crate) async fn open_box(
     conn: &mut sqlx::AnyConnection,
     key: &[u8; 32],
-    box_name: &str,
+    vote: Vote<'_>,
 ) -> Result<Vec<Ballot>, StoreError> {
-    let sealed: Vec<String> =
-        sqlx::query("SELECT sealed FROM sealed_ballots WHERE ballot_box = $1")
-            .bind(box_name)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
-    let ballots = ballot_box::open_all(key, box_name, &sealed).map_err(|e| {
-        tracing::error!(error = %e, ballot_box = box_name, "sealed ballots cannot be opened");
+    let sealed: Vec<String> = sqlx::query(&format!(
+        "SELECT sealed FROM {} WHERE {} = $1",
+        vote.table(),
+        vote.key()
+    ))
+    .bind(vote.owner())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<Result<_, _>>()?;
+    let name = vote.name();
+    let ballots = ballot_box::open_all(key, &name, &sealed).map_err(|e| {
+        tracing::error!(error = %e, ballot_box = %name, "sealed ballots cannot be opened");
         StoreError::rule("err-ballot-key")
     })?;
-    sqlx::query("DELETE FROM sealed_ballots WHERE ballot_box = $1")
-        .bind(box_name)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(&format!(
+        "DELETE FROM {} WHERE {} = $1",
+        vote.table(),
+        vote.key()
+    ))
+    .bind(vote.owner())
+    .execute(&mut *conn)
+    .await?;
     Ok(ballots)
 }
 

@@ -525,6 +525,21 @@ impl Tx {
 
     pub async fn commit(mut self) -> Result<(), StoreError> {
         if !self.pending.is_empty() {
+            // Each registered entity's rows as this transaction leaves them, read once per
+            // entity however many entries it has (a batch of ballots in one election), and
+            // before the head's row lock is taken.
+            let mut digests: std::collections::HashMap<(String, String), String> =
+                Default::default();
+            for p in &self.pending {
+                let key = (p.entity.clone(), p.entity_id.clone());
+                if digests.contains_key(&key) {
+                    continue;
+                }
+                if let Some(k) = crate::deep::kind(&p.entity) {
+                    let d = crate::deep::entity_digest(&mut self.tx, k, &p.entity_id).await?;
+                    digests.insert(key, d);
+                }
+            }
             // Updating the head first takes its row lock on PostgreSQL, so concurrent
             // writers chain one after another; SQLite has one writer anyway.
             let n = self.pending.len() as i64;
@@ -556,12 +571,16 @@ impl Tx {
                     after: p.after,
                     prev_hash: prev.clone(),
                     hash: String::new(),
+                    data_hash: None,
                 };
+                rec.data_hash = digests
+                    .get(&(rec.entity.clone(), rec.entity_id.clone()))
+                    .cloned();
                 rec.hash = chain_hash(&rec, &prev);
                 sqlx::query(
                     "INSERT INTO audit_events (seq, id, at, actor, address, action, entity, entity_id, \
-                     before_json, after_json, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                     before_json, after_json, prev_hash, hash, data_hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 )
                 .bind(rec.seq)
                 .bind(&rec.id)
@@ -575,6 +594,7 @@ impl Tx {
                 .bind(&rec.after)
                 .bind(&rec.prev_hash)
                 .bind(&rec.hash)
+                .bind(&rec.data_hash)
                 .execute(&mut *self.tx)
                 .await?;
                 prev = rec.hash;

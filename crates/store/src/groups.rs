@@ -1509,7 +1509,7 @@ impl Store {
         let opened = crate::ballots::open_box(
             &mut tx.tx,
             &key,
-            &thidua_domain::ballot_box::election_box(election_id),
+            crate::ballots::Vote::Election(election_id),
         )
         .await?;
         for b in &opened {
@@ -1849,6 +1849,18 @@ async fn set_office(
         .bind(&g.id)
         .execute(&mut *tx.tx)
         .await?;
+    // An office filled by an election changes the group's row: audit it under the group
+    // (the election's own entry covers the election), so the deep audit seals the group.
+    // `appoint` audits the group itself.
+    if basis == "election" {
+        tx.audit::<(), _>(
+            "appoint",
+            "group",
+            &g.id,
+            None,
+            Some(&serde_json::json!({"office": office, "unit_id": unit_id, "basis": basis})),
+        );
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod audit;
 mod ballots;
 mod cache;
 mod db;
+mod deep;
 mod documents;
 mod error;
 mod groups;
@@ -25,8 +26,9 @@ mod users;
 pub use activities::{
     Activity, ActivityQuery, NewsArticle, NewsPlace, NewsVersion, Owner, Photo, PhotoOwner,
 };
-pub use audit::{AuditFilter, AuditReport};
+pub use audit::{AuditFilter, AuditReport, PublishedHead};
 pub use db::{now, with_request_scope, AuditCtx, Backend, Store, Tx};
+pub use deep::{covered_kinds, DataProblem, DeepReport, ABSENT, MAX_LISTED};
 pub use documents::{
     DocumentVersion, GroupDocument, KeyChange, NewSignature, PendingSignature, SignatureRow,
     SigningKeyRow, VersionBrief,

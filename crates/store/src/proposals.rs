@@ -1038,7 +1038,7 @@ impl Store {
         crate::ballots::seal(
             &mut tx.tx,
             &crate::ballots::key(&self.ballot_key),
-            &thidua_domain::ballot_box::proposal_box(id),
+            crate::ballots::Vote::Council(id),
             &thidua_domain::ballot_box::Ballot {
                 receipt: receipt.to_owned(),
                 choice: Some(choice.to_owned()),
@@ -1079,7 +1079,7 @@ impl Store {
         let opened = crate::ballots::open_box(
             &mut tx.tx,
             &key,
-            &thidua_domain::ballot_box::proposal_box(id),
+            crate::ballots::Vote::Council(id),
         )
         .await?;
         for b in &opened {

@@ -1,6 +1,7 @@
 //! The `thidua` binary's library half: start-up wiring and the demo dataset, shared with
 //! the integration tests.
 
+pub mod audit_cmd;
 pub mod demo;
 mod demo_docs;
 pub mod notify;
@@ -14,6 +15,13 @@ pub async fn open_store(url: &str) -> Result<Store> {
     let store = Store::connect(url).await?;
     store.check_not_newer().await?;
     store.migrate().await?;
+    // A database upgraded from before the deep audit: seal its data once (a meta read
+    // when done).
+    if let Some(n) = store.seal_data_once().await? {
+        if n > 0 {
+            tracing::info!(sealed = n, "deep audit: sealed the existing data");
+        }
+    }
     Ok(store)
 }
 
@@ -73,8 +81,8 @@ pub async fn stored_receipts(
         .collect::<Result<_, _>>()?;
     let name = thidua_domain::ballot_box::election_box(election_id);
     let sealed: Vec<String> =
-        sqlx::query("SELECT sealed FROM sealed_ballots WHERE ballot_box = $1")
-            .bind(&name)
+        sqlx::query("SELECT sealed FROM sealed_election_ballots WHERE election_id = $1")
+            .bind(election_id)
             .fetch_all(pool)
             .await?
             .iter()

@@ -146,8 +146,20 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain; exits non-zero naming the first broken row.
-    Verify,
+    /// Check the hash chain; exits non-zero naming the first broken row. Prints the chain
+    /// head (SEQ:HASH) to publish.
+    Verify {
+        /// Also recompute every audited entity's stored rows and compare them with the
+        /// digest the trail last sealed: names data changed, added or deleted by SQL.
+        #[arg(long)]
+        deep: bool,
+        /// A chain head published earlier (SEQ:HASH): check it is still in the chain.
+        #[arg(long, value_name = "SEQ:HASH")]
+        head: Option<String>,
+    },
+    /// Seal the data no audit event has sealed yet (data from before the deep audit, or
+    /// bulk-loaded): one `seal` event per entity. Changed data is not sealed.
+    Seal,
 }
 
 #[derive(Subcommand)]
@@ -288,28 +300,23 @@ async fn main() -> Result<()> {
         }
         Command::User { command } => user(&url, command).await,
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { deep, head },
         } => {
             let store = Store::connect(&url).await?;
             store.check_not_newer().await?;
-            let r = store.verify_audit().await?;
-            match r.first_break {
-                None => {
-                    println!(
-                        "audit trail intact: {} rows checked, head at {}",
-                        r.checked, r.head_seq
-                    );
-                    Ok(())
-                }
-                Some(b) => {
-                    println!(
-                        "AUDIT TRAIL BROKEN after {} intact rows: {}",
-                        r.checked,
-                        serde_json::to_string(&b)?
-                    );
-                    std::process::exit(2);
-                }
+            let (ok, out) = thidua::audit_cmd::verify(&store, *deep, head.as_deref()).await?;
+            print!("{out}");
+            if !ok {
+                std::process::exit(2);
             }
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Seal,
+        } => {
+            let store = open_store(&url).await?;
+            print!("{}", thidua::audit_cmd::seal(&store, &cli_ctx()).await?);
+            Ok(())
         }
         Command::Backup { file } => {
             let store = open_store(&url).await?;

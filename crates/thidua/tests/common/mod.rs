@@ -13,6 +13,8 @@ pub struct TestApp {
     pub base: String,
     pub store: Store,
     pub db_url: String,
+    /// Check at drop that the data matches what the audit trail sealed (see `Drop`).
+    deep_check: std::sync::atomic::AtomicBool,
     _dir: tempfile::TempDir,
 }
 
@@ -79,6 +81,13 @@ pub async fn spawn(with_demo: bool) -> TestApp {
 }
 
 impl TestApp {
+    /// This test changes the data behind the application's back on purpose: skip the deep
+    /// audit check at drop.
+    pub fn tampered(&self) {
+        self.deep_check
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// A second server on the same database (its own pools and read cache), as a second
     /// `thidua serve` process behind a proxy would be.
     pub async fn second_server(&self) -> TestApp {
@@ -100,6 +109,41 @@ impl TestApp {
             .await
             .expect("audit head");
         (r.get(0), r.get(1))
+    }
+}
+
+/// Every test server's database must end with its data matching the digests its audit
+/// trail sealed (the deep audit): a write path that changes rows without auditing their
+/// entity makes the test that used it fail here. Tests that tamper with the data on purpose
+/// say so (`TestApp::tampered`); `THIDUA_TEST_DEEP_CHECK=0` turns the check off.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !self.deep_check.load(std::sync::atomic::Ordering::Relaxed)
+            || std::env::var("THIDUA_TEST_DEEP_CHECK").as_deref() == Ok("0")
+            || std::thread::panicking()
+        {
+            return;
+        }
+        let url = self.db_url.clone();
+        let report = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let store = Store::connect(&url).await.expect("connect");
+                let r = store.verify_data().await.expect("deep verify");
+                store.close().await;
+                r
+            })
+        })
+        .join()
+        .expect("deep check thread");
+        assert!(
+            report.intact(),
+            "deep audit: data not sealed by the audit trail: {:?}",
+            report.problems
+        );
     }
 }
 
@@ -129,6 +173,7 @@ async fn serve(store: Store, db_url: String, dir: tempfile::TempDir) -> TestApp 
         base: format!("http://{addr}"),
         store,
         db_url,
+        deep_check: std::sync::atomic::AtomicBool::new(true),
         _dir: dir,
     }
 }

@@ -878,6 +878,7 @@ async fn english_is_a_switch_remembered_per_user() {
 #[tokio::test]
 async fn audit_chain_verifies_and_names_a_tampered_row() {
     let app = spawn_demo().await;
+    app.tampered();
     let s = app.demo("kiemtra").await;
     let v = body(s.get("/api/v1/audit/verify").await).await;
     assert!(v["first_break"].is_null(), "{v}");

@@ -58,6 +58,7 @@ fn content(title: &str, extra: &str) -> Value {
 #[tokio::test]
 async fn the_demo_pact_of_cluster_13_is_signed_by_six_and_verifies() {
     let app = common::spawn_demo().await;
+    app.tampered();
     let s = app.demo("xem").await;
     let pact = pact13(&s).await;
     assert_eq!(pact["adopted_version"], 1);
@@ -154,6 +155,7 @@ async fn the_demo_pact_of_cluster_13_is_signed_by_six_and_verifies() {
 #[tokio::test]
 async fn a_tampered_signature_is_named() {
     let app = common::spawn_demo().await;
+    app.tampered();
     let s = app.demo("xem").await;
     let pact = pact13(&s).await;
     let id = pact["id"].as_str().unwrap();

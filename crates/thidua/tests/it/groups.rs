@@ -820,7 +820,7 @@ async fn a_database_reader_cannot_tell_how_a_unit_voted_in_a_secret_election() {
     );
     let sealed = dump
         .iter()
-        .filter(|(c, v)| c == "sealed_ballots.ballot_box" && *v == format!("election:{eid}"))
+        .filter(|(c, v)| c == "sealed_election_ballots.election_id" && *v == eid)
         .count();
     assert_eq!(sealed, 5);
     // A server given another ballot key cannot count them, and the box stays sealed.
@@ -840,7 +840,7 @@ async fn a_database_reader_cannot_tell_how_a_unit_voted_in_a_secret_election() {
     let sealed_after = dump_all_tables(&app.db_url)
         .await
         .iter()
-        .filter(|(c, v)| c == "sealed_ballots.ballot_box" && *v == format!("election:{eid}"))
+        .filter(|(c, v)| c == "sealed_election_ballots.election_id" && *v == eid)
         .count();
     assert_eq!(sealed_after, 5);
     // The count.
@@ -857,7 +857,7 @@ async fn a_database_reader_cannot_tell_how_a_unit_voted_in_a_secret_election() {
     let dump = dump_all_tables(&app.db_url).await;
     assert!(!dump
         .iter()
-        .any(|(c, v)| c == "sealed_ballots.ballot_box" && *v == format!("election:{eid}")));
+        .any(|(c, v)| c == "sealed_election_ballots.election_id" && *v == eid));
     // The published ballots still count as cast: each voter finds their own.
     let published = body(host.get(&format!("/api/v1/elections/{eid}/ballots")).await).await;
     for (rc, choice) in &cast {

@@ -8,6 +8,7 @@ mod activities;
 mod api;
 mod bounded;
 mod cli;
+mod deep_audit;
 mod documents;
 mod durability;
 mod faults;

@@ -407,7 +407,7 @@ async fn acclaim_proposal_council_vote_and_decision() {
     assert_eq!(
         count(
             &app,
-            &format!("SELECT COUNT(*) FROM sealed_ballots WHERE ballot_box = 'proposal:{pid}'")
+            &format!("SELECT COUNT(*) FROM sealed_council_ballots WHERE proposal_id = '{pid}'")
         )
         .await,
         4
@@ -438,7 +438,7 @@ async fn acclaim_proposal_council_vote_and_decision() {
     assert_eq!(
         count(
             &app,
-            &format!("SELECT COUNT(*) FROM sealed_ballots WHERE ballot_box = 'proposal:{pid}'")
+            &format!("SELECT COUNT(*) FROM sealed_council_ballots WHERE proposal_id = '{pid}'")
         )
         .await,
         0
@@ -846,7 +846,7 @@ async fn a_member_votes_once_even_at_the_same_instant() {
     assert_eq!(
         count(
             &app,
-            &format!("SELECT COUNT(*) FROM sealed_ballots WHERE ballot_box = 'proposal:{id}'")
+            &format!("SELECT COUNT(*) FROM sealed_council_ballots WHERE proposal_id = '{id}'")
         )
         .await,
         1

@@ -404,6 +404,7 @@ pub async fn list_audit(
         action: p.action,
         page: p.page,
         per_page: p.per_page,
+        ..Default::default()
     }
     .filter()?;
     let page = app.store.list_audit(&f).await?;
@@ -412,17 +413,38 @@ pub async fn list_audit(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/audit/verify", summary = "Verify the audit trail's hash chain", tag = "audit",
-    responses((status = 200, description = "Report with the first break, if any"), (status = 403)))]
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct VerifyParams {
+    /// `true`: also recompute every audited entity's stored rows and compare them with the
+    /// digest the trail last sealed (reads every audited table).
+    pub deep: Option<bool>,
+    /// A chain head published earlier, `SEQ:HASH`: report a break if it is no longer in the
+    /// chain (rows removed from the end and the recorded head rewritten).
+    pub head: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/verify", summary = "Verify the audit trail's hash chain, and with deep=true the data it sealed", tag = "audit",
+    params(VerifyParams),
+    responses((status = 200, description = "Report: rows checked, the chain head (head_seq, head_hash) to publish, the first break if any, and with deep=true a `data` report listing entities changed, added or deleted outside the application"), (status = 403), (status = 422)))]
 pub async fn verify_audit(
     State(app): State<AppState>,
     ctx: Ctx,
+    Query(p): Query<VerifyParams>,
 ) -> AppResult<Json<serde_json::Value>> {
     ctx.may(Action::ViewAudit, &Resource::SYSTEM)?;
-    let r = app.store.verify_audit().await?;
-    Ok(Json(
-        serde_json::to_value(r).map_err(|e| AppError::Internal(e.to_string()))?,
-    ))
+    let published = p
+        .head
+        .as_deref()
+        .filter(|h| !h.trim().is_empty())
+        .map(str::parse::<thidua_store::PublishedHead>)
+        .transpose()?;
+    let r = app.store.verify_audit_against(published.as_ref()).await?;
+    let mut v = serde_json::to_value(r).map_err(|e| AppError::Internal(e.to_string()))?;
+    if p.deep == Some(true) {
+        let d = app.store.verify_data().await?;
+        v["data"] = serde_json::to_value(d).map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    Ok(Json(v))
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", summary = "My API access tokens", tag = "account",

@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use thidua_domain::audit::AuditRecord;
 use thidua_domain::auth::{Action, Resource};
-use thidua_store::{AuditFilter, Page};
+use thidua_store::{AuditFilter, AuditReport, DeepReport, Page, PublishedHead};
 
 use super::{render, L};
 use crate::ctx::Ctx;
@@ -21,6 +21,11 @@ pub struct Params {
     pub action: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
+    /// Run the verification (the whole chain; with `deep`, every audited entity's rows).
+    pub verify: Option<String>,
+    pub deep: Option<String>,
+    /// A chain head published earlier, SEQ:HASH.
+    pub head: Option<String>,
 }
 
 impl Params {
@@ -55,6 +60,30 @@ struct AuditPage {
     page: Page<AuditRecord>,
     prev: Option<String>,
     next: Option<String>,
+    /// The chain head to publish.
+    head: PublishedHead,
+    /// The verification asked for: the chain's report, the published head checked and the
+    /// data's report.
+    chain: Option<AuditReport>,
+    published: Option<PublishedHead>,
+    bad_head: bool,
+    data: Option<DeepReport>,
+}
+
+impl AuditPage {
+    fn break_text(&self) -> String {
+        self.chain
+            .as_ref()
+            .and_then(|c| c.first_break.as_ref())
+            .and_then(|b| serde_json::to_string(b).ok())
+            .unwrap_or_default()
+    }
+
+    fn more_problems(&self) -> u64 {
+        self.data
+            .as_ref()
+            .map_or(0, |d| d.problem_count - d.problems.len() as u64)
+    }
 }
 
 pub async fn list(
@@ -65,6 +94,22 @@ pub async fn list(
     ctx.may(Action::ViewAudit, &Resource::SYSTEM)?;
     let f = p.filter()?;
     let page = app.store.list_audit(&f).await?;
+    let on = |s: &Option<String>| s.as_deref().is_some_and(|v| !v.is_empty() && v != "0");
+    let head_text = p.head.as_deref().map(str::trim).filter(|h| !h.is_empty());
+    let published = head_text.and_then(|h| h.parse::<PublishedHead>().ok());
+    let bad_head = head_text.is_some() && published.is_none();
+    let (chain, data) = if on(&p.verify) && !bad_head {
+        let chain = app.store.verify_audit_against(published.as_ref()).await?;
+        let data = if on(&p.deep) {
+            Some(app.store.verify_data().await?)
+        } else {
+            None
+        };
+        (Some(chain), data)
+    } else {
+        (None, None)
+    };
+    let head = app.store.chain_head().await?;
     let link = |n: i64| {
         let mut s = format!("/audit?page={n}");
         for (k, v) in [
@@ -85,5 +130,10 @@ pub async fn list(
         next: (page.page < page.pages()).then(|| link(page.page + 1)),
         p,
         page,
+        head,
+        chain,
+        published,
+        bad_head,
+        data,
     })
 }
