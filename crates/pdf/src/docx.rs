@@ -24,10 +24,13 @@ fn mm(v: f64) -> i32 {
 }
 
 fn run(text: &str, size: usize) -> Run {
-    Run::new()
-        .add_text(text)
-        .size(size)
-        .fonts(RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT).east_asia(FONT))
+    Run::new().add_text(text).size(size).fonts(
+        RunFonts::new()
+            .ascii(FONT)
+            .hi_ansi(FONT)
+            .cs(FONT)
+            .east_asia(FONT),
+    )
 }
 
 fn para(align: AlignmentType) -> Paragraph {
@@ -48,7 +51,12 @@ fn centred(text: &str, size: usize, bold: bool, italic: bool) -> Paragraph {
 fn runs_para(runs: &[html::Run], align: AlignmentType, size: usize, indent: bool) -> Paragraph {
     let mut p = para(align);
     if indent {
-        p = p.indent(None, Some(docx_rs::SpecialIndentType::FirstLine(mm(10.0))), None, None);
+        p = p.indent(
+            None,
+            Some(docx_rs::SpecialIndentType::FirstLine(mm(10.0))),
+            None,
+            None,
+        );
     }
     for r in runs {
         if r.br {
@@ -94,7 +102,12 @@ fn signature_cell(s: &SignatureBlock, width: usize) -> TableCell {
     for _ in 0..3 {
         ps.push(centred("", BODY, false, false));
     }
-    ps.push(centred(s.signer_name.as_deref().unwrap_or(""), BODY, true, false));
+    ps.push(centred(
+        s.signer_name.as_deref().unwrap_or(""),
+        BODY,
+        true,
+        false,
+    ));
     cell(ps, width)
 }
 
@@ -126,7 +139,12 @@ pub fn render_document_docx(
         centred("–––––––––––––––––––––––", SMALL, false, false),
     ];
     if doc.kind != DocumentKind::Minutes {
-        right.push(centred(&crate::dateline(place, doc.date), SMALL, false, true));
+        right.push(centred(
+            &crate::dateline(place, doc.date),
+            SMALL,
+            false,
+            true,
+        ));
     }
     let mut d = Docx::new()
         .page_size(mm(210.0) as u32, mm(297.0) as u32)
@@ -137,10 +155,19 @@ pub fn render_document_docx(
                 .left(mm(30.0))
                 .right(mm(15.0)),
         )
-        .default_fonts(RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT).east_asia(FONT))
+        .default_fonts(
+            RunFonts::new()
+                .ascii(FONT)
+                .hi_ansi(FONT)
+                .cs(FONT)
+                .east_asia(FONT),
+        )
         .default_size(BODY)
         .add_table(borderless(
-            vec![TableRow::new(vec![cell(left, left_w), cell(right, right_w)])],
+            vec![TableRow::new(vec![
+                cell(left, left_w),
+                cell(right, right_w),
+            ])],
             &[left_w, right_w],
         ))
         .add_paragraph(centred("", BODY, false, false))
@@ -152,7 +179,12 @@ pub fn render_document_docx(
     for b in doc.bases.iter().filter(|b| !b.trim().is_empty()) {
         d = d.add_paragraph(
             para(AlignmentType::Both)
-                .indent(None, Some(docx_rs::SpecialIndentType::FirstLine(mm(10.0))), None, None)
+                .indent(
+                    None,
+                    Some(docx_rs::SpecialIndentType::FirstLine(mm(10.0))),
+                    None,
+                    None,
+                )
                 .add_run(run(b.trim(), BODY).italic()),
         );
     }
@@ -212,14 +244,12 @@ pub fn render_document_docx(
                 } => {
                     let mut all = vec![html::Run::plain(&format!("{marker} "))];
                     all.extend(runs.iter().cloned());
-                    d = d.add_paragraph(
-                        runs_para(&all, AlignmentType::Both, BODY, false).indent(
-                            Some(mm(10.0 * (*depth as f64 + 1.0))),
-                            None,
-                            None,
-                            None,
-                        ),
-                    );
+                    d = d.add_paragraph(runs_para(&all, AlignmentType::Both, BODY, false).indent(
+                        Some(mm(10.0 * (*depth as f64 + 1.0))),
+                        None,
+                        None,
+                        None,
+                    ));
                 }
                 html::Block::Table { cols, head, rows } => {
                     let cols = (*cols).max(1);
@@ -256,10 +286,14 @@ pub fn render_document_docx(
                         Table::new(all)
                             .set_grid(vec![w; cols])
                             .width(text_w, WidthType::Dxa)
-                            .set_borders(TableBorders::new().set(
-                                docx_rs::TableBorder::new(docx_rs::TableBorderPosition::InsideH)
+                            .set_borders(
+                                TableBorders::new().set(
+                                    docx_rs::TableBorder::new(
+                                        docx_rs::TableBorderPosition::InsideH,
+                                    )
                                     .border_type(BorderType::Single),
-                            )),
+                                ),
+                            ),
                     );
                 }
             }

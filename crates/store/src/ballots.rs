@@ -312,7 +312,7 @@ async fn ballot(
         seal(
             conn,
             &self::key(key),
-            &ballot_box::election_box(&req.election_id),
+            Vote::Election(&req.election_id),
             &b,
         )
         .await?;

@@ -1076,12 +1076,8 @@ impl Store {
         // Open the sealed ballots and store them in receipt order; a refused count (below
         // quorum) rolls back and leaves them sealed.
         let key = crate::ballots::key(&self.ballot_key);
-        let opened = crate::ballots::open_box(
-            &mut tx.tx,
-            &key,
-            crate::ballots::Vote::Council(id),
-        )
-        .await?;
+        let opened =
+            crate::ballots::open_box(&mut tx.tx, &key, crate::ballots::Vote::Council(id)).await?;
         for b in &opened {
             sqlx::query("INSERT INTO council_ballots (id, proposal_id, receipt, choice) VALUES ($1, $2, $3, $4)")
                 .bind(uuid::Uuid::new_v4().to_string())
