@@ -309,13 +309,7 @@ async fn ballot(
             receipt: req.receipt.clone(),
             choice: req.choice.clone(),
         };
-        seal(
-            conn,
-            &self::key(key),
-            Vote::Election(&req.election_id),
-            &b,
-        )
-        .await?;
+        seal(conn, &self::key(key), Vote::Election(&req.election_id), &b).await?;
     } else {
         sqlx::query(
             "INSERT INTO ballots (id, election_id, receipt, choice_unit_id, voter_unit_id, counted) VALUES ($1, $2, $3, $4, $5, 0)",
