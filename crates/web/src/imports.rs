@@ -57,6 +57,30 @@ pub async fn read_body(body: Body, limit: usize) -> AppResult<Bytes> {
         .map_err(|_| AppError::TooLarge)
 }
 
+/// A JSON body read, like [`read_body`], only once the caller's rights are checked.
+pub async fn read_json<T: serde::de::DeserializeOwned>(body: Body, limit: usize) -> AppResult<T> {
+    let bytes = read_body(body, limit).await?;
+    serde_json::from_slice(&bytes).map_err(|_| {
+        AppError::Invalid(vec![thidua_domain::FieldError::new(
+            "body",
+            "err-bad-request",
+        )])
+    })
+}
+
+/// A file sent base64 in a JSON field.
+pub fn base64_field(field: &str, value: &str) -> AppResult<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .map_err(|_| {
+            AppError::Invalid(vec![thidua_domain::FieldError::new(
+                field,
+                "err-bad-request",
+            )])
+        })
+}
+
 /// May the caller import units anywhere? Checked before the file is read (which units the
 /// file touches is only known after; each row is checked again then).
 pub fn may_import_units(ctx: &Ctx) -> AppResult<()> {

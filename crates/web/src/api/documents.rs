@@ -489,26 +489,10 @@ pub async fn install_certificate(
     ctx: Ctx,
     req: axum::extract::Request,
 ) -> AppResult<Response> {
-    use base64::Engine;
     // Who may is decided before the body is read.
     signing::may_install_certificate(&ctx)?;
-    let bytes = axum::body::to_bytes(req.into_body(), 1024 * 1024)
-        .await
-        .map_err(|_| AppError::TooLarge)?;
-    let b: CertificateIn = serde_json::from_slice(&bytes).map_err(|_| {
-        AppError::Invalid(vec![thidua_domain::FieldError::new(
-            "body",
-            "err-bad-request",
-        )])
-    })?;
-    let p12 = base64::engine::general_purpose::STANDARD
-        .decode(b.p12_base64.trim())
-        .map_err(|_| {
-            AppError::Invalid(vec![thidua_domain::FieldError::new(
-                "p12_base64",
-                "err-bad-request",
-            )])
-        })?;
+    let b: CertificateIn = crate::imports::read_json(req.into_body(), 1024 * 1024).await?;
+    let p12 = crate::imports::base64_field("p12_base64", &b.p12_base64)?;
     let out = signing::install_certificate(&app, &ctx, p12, &b.p12_password, &b.password).await?;
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
@@ -571,25 +555,9 @@ pub async fn signed_pdf(
     Path((id, version)): Path<(String, i64)>,
     req: axum::extract::Request,
 ) -> AppResult<Response> {
-    use base64::Engine;
     may_sign_pdf(&app, &ctx, &id, version).await?;
-    let bytes = axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024)
-        .await
-        .map_err(|_| AppError::TooLarge)?;
-    let b: SignedPdfIn = serde_json::from_slice(&bytes).map_err(|_| {
-        AppError::Invalid(vec![thidua_domain::FieldError::new(
-            "body",
-            "err-bad-request",
-        )])
-    })?;
-    let pdf = base64::engine::general_purpose::STANDARD
-        .decode(b.pdf_base64.trim())
-        .map_err(|_| {
-            AppError::Invalid(vec![thidua_domain::FieldError::new(
-                "pdf_base64",
-                "err-bad-request",
-            )])
-        })?;
+    let b: SignedPdfIn = crate::imports::read_json(req.into_body(), 16 * 1024 * 1024).await?;
+    let pdf = crate::imports::base64_field("pdf_base64", &b.pdf_base64)?;
     let s = signing::sign(
         &app,
         &ctx,
