@@ -171,16 +171,7 @@ impl DemoCa {
 /// The subject of a PKCS#12 keystore's signing certificate (RFC 4514 text), or an error when
 /// the password is wrong or the file is not a keystore with a key and a certificate.
 pub fn p12_subject(p12: &[u8], password: &str) -> Result<String, PdfError> {
-    let ks = KeyStore::from_pkcs12(p12, password).map_err(|e| err("keystore", e))?;
-    let (_, chain) = ks
-        .private_key_chain()
-        .ok_or_else(|| PdfError::Sign("the keystore holds no key with a certificate".into()))?;
-    let leaf = chain
-        .chain()
-        .first()
-        .ok_or_else(|| PdfError::Sign("the keystore holds no certificate".into()))?;
-    let cert = Certificate::from_der(leaf.as_der()).map_err(|e| err("certificate", e))?;
-    Ok(cert.tbs_certificate.subject.to_string())
+    inspect_p12(p12, password, &[]).map(|i| i.subject)
 }
 
 /// What a keystore holds, checked against a trust list.
